@@ -1,0 +1,28 @@
+"""Every test that takes the `xp` fixture runs once per available array backend.
+
+On a machine without CuPy (or without a GPU) the cupy runs are skipped with a
+reason; with `pip install -e '.[test,gpu]'` on an NVIDIA machine they run.
+"""
+
+import pytest
+
+from numerics import backend
+
+
+def _backend_params():
+    params = [pytest.param("numpy", id="numpy")]
+    try:
+        backend.module_named("cupy")
+        params.append(pytest.param("cupy", id="cupy"))
+    except ImportError as error:
+        params.append(pytest.param("cupy", id="cupy", marks=pytest.mark.skip(reason=str(error))))
+    return params
+
+
+@pytest.fixture(params=_backend_params())
+def xp(request):
+    """The array module under test, also selected as the default for the test's duration."""
+    previous = backend.selected_name()
+    module = backend.use(request.param)
+    yield module
+    backend.use(previous)
