@@ -43,7 +43,7 @@ def _weighted_sum(outputs, douts):
         return float(outputs)
     if not isinstance(outputs, (tuple, list)):
         outputs, douts = (outputs,), (douts,)
-    return sum(float((out * dout).sum()) for out, dout in zip(outputs, douts))
+    return sum(float((out * dout).sum()) for out, dout in zip(outputs, douts, strict=True))
 
 
 def numerical_gradient(f, x, douts=None, h=1e-6):
@@ -98,7 +98,7 @@ def check_layer(forward, backward, inputs, rng=0, h=1e-6):
     if len(grads) != len(names):
         raise ValueError(f"backward returned {len(grads)} gradients for {len(names)} inputs {names}")
     errors = {}
-    for name, grad in zip(names, grads):
+    for name, grad in zip(names, grads, strict=True):
         numeric = numerical_gradient(lambda: tuple(forward(*values)[:-1]), inputs[name], douts, h)
         errors[name] = rel_error(grad, numeric)
     return errors

@@ -31,16 +31,17 @@ def check_shapes(arguments):
     for name, (array, expected) in arguments.items():
         shape = getattr(array, "shape", None)
         if shape is None:
-            raise ValueError(f"{name} must be an array of shape {_describe(expected)}, got {type(array).__name__}")
+            got = type(array).__name__
+            raise ValueError(f"{name} must be an array of shape {_describe(expected)}, got {got}")
         if len(shape) != len(expected):
             raise ValueError(f"{name} must have shape {_describe(expected)}, got {tuple(shape)}")
-        for axis, (want, got) in enumerate(zip(expected, shape)):
+        for axis, (want, got) in enumerate(zip(expected, shape, strict=True)):
             if isinstance(want, str):
                 want = sizes.setdefault(want, got)
             if want != got:
-                named = {k: v for k, v in sizes.items()}
+                known = f" with {sizes}" if sizes else ""
                 raise ValueError(
-                    f"{name} must have shape {_describe(expected)} with {named}, "
+                    f"{name} must have shape {_describe(expected)}{known}, "
                     f"got {tuple(shape)} (axis {axis} is {got}, expected {want})"
                 )
     return sizes
@@ -48,8 +49,10 @@ def check_shapes(arguments):
 
 def check_float(name, array):
     """Raise unless `array` holds floating-point numbers."""
-    if getattr(array, "dtype", None) is None or array.dtype.kind != "f":
-        raise ValueError(f"{name} must be a floating-point array, got dtype {getattr(array, 'dtype', type(array).__name__)}")
+    dtype = getattr(array, "dtype", None)
+    if dtype is None or dtype.kind != "f":
+        got = dtype if dtype is not None else type(array).__name__
+        raise ValueError(f"{name} must be a floating-point array, got dtype {got}")
 
 
 def check_same_dtype(arguments):

@@ -1,0 +1,70 @@
+"""Recurrent layers written by hand: the LSTM gate by gate and fused, the vanilla RNN,
+and the sequence layers a captioner needs.
+
+Read in this order: activations, gate_layout, gate_affine, forget_gate,
+input_gate, candidate_gate, output_gate, cell_state, hidden_output, step,
+fused, sequence; then rnn, embedding, temporal_affine, softmax_loss.
+"""
+
+from lstm.activations import sigmoid, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward
+from lstm.candidate_gate import candidate_gate_backward, candidate_gate_forward
+from lstm.cell_state import cell_state_backward, cell_state_forward
+from lstm.embedding import word_embedding_backward, word_embedding_forward
+from lstm.forget_gate import forget_gate_backward, forget_gate_forward
+from lstm.fused import lstm_step_backward_fused, lstm_step_forward_fused
+from lstm.gate_affine import gate_affine_backward, gate_affine_forward
+from lstm.gate_layout import GATES, gate_block, gate_columns, gate_weights
+from lstm.hidden_output import hidden_output_backward, hidden_output_forward
+from lstm.input_gate import input_gate_backward, input_gate_forward
+from lstm.output_gate import output_gate_backward, output_gate_forward
+from lstm.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from lstm.sequence import lstm_backward, lstm_backward_with_cell, lstm_forward, lstm_forward_with_cell
+from lstm.softmax_loss import temporal_softmax_loss
+from lstm.step import lstm_step_backward, lstm_step_forward
+from lstm.temporal_affine import temporal_affine_backward, temporal_affine_forward
+from lstm.torch_layout import from_torch_lstm, to_torch_lstm
+
+__all__ = [
+    "GATES",
+    "candidate_gate_backward",
+    "candidate_gate_forward",
+    "cell_state_backward",
+    "cell_state_forward",
+    "forget_gate_backward",
+    "forget_gate_forward",
+    "from_torch_lstm",
+    "gate_affine_backward",
+    "gate_affine_forward",
+    "gate_block",
+    "gate_columns",
+    "gate_weights",
+    "hidden_output_backward",
+    "hidden_output_forward",
+    "input_gate_backward",
+    "input_gate_forward",
+    "lstm_backward",
+    "lstm_backward_with_cell",
+    "lstm_forward",
+    "lstm_forward_with_cell",
+    "lstm_step_backward",
+    "lstm_step_backward_fused",
+    "lstm_step_forward",
+    "lstm_step_forward_fused",
+    "output_gate_backward",
+    "output_gate_forward",
+    "rnn_backward",
+    "rnn_forward",
+    "rnn_step_backward",
+    "rnn_step_forward",
+    "sigmoid",
+    "sigmoid_backward",
+    "sigmoid_forward",
+    "tanh_backward",
+    "tanh_forward",
+    "temporal_affine_backward",
+    "temporal_affine_forward",
+    "temporal_softmax_loss",
+    "to_torch_lstm",
+    "word_embedding_backward",
+    "word_embedding_forward",
+]

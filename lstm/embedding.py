@@ -1,0 +1,29 @@
+"""Word embedding: each word index picks one row of a weight matrix."""
+
+from numerics import array_module, check_shape, scatter_add
+
+
+def word_embedding_forward(x, W):
+    """out[n, t] = W[x[n, t]].
+
+    x: (N, T) integer word indices in [0, V); W: (V, D).
+    Returns out: (N, T, D) and a cache.
+    """
+    check_shape("W", W, ("V", "D"))
+    if getattr(x, "dtype", None) is None or x.dtype.kind not in "iu":
+        raise ValueError(f"x must be an integer array of word indices, got {getattr(x, 'dtype', type(x))}")
+    if x.size and (int(x.min()) < 0 or int(x.max()) >= W.shape[0]):
+        raise ValueError(f"word indices must lie in [0, {W.shape[0]}), got [{int(x.min())}, {int(x.max())}]")
+    return W[x], (x, W.shape)
+
+
+def word_embedding_backward(dout, cache):
+    """Gradient of the embedding matrix.
+
+    dout: (N, T, D). Returns dW: (V, D). A word that occurs several times
+    collects the sum of its gradients, hence the scatter-add.
+    """
+    x, W_shape = cache
+    check_shape("dout", dout, (*x.shape, W_shape[1]))
+    dW = array_module(dout).zeros(W_shape, dtype=dout.dtype)
+    return scatter_add(dW, x, dout)

@@ -1,0 +1,89 @@
+"""The fused LSTM step: one matrix multiply for all four gates.
+
+lstm.step computes each gate with its own pair of small products. Stacking the
+gates' weights side by side (Wx: (D, 4H), order lstm.GATES) turns those eight
+products into two large ones,
+
+    a = x Wx + prev_h Wh + b          a: (N, 4H), one block of H columns per gate
+
+after which each block goes through its own squashing function. The elementwise
+part (cell state, hidden output, and their derivatives) is the very same
+functions that the gate-by-gate step uses, so both paths give the same numbers.
+"""
+
+from lstm.activations import sigmoid, sigmoid_backward, tanh_backward
+from lstm.cell_state import cell_state_backward, cell_state_forward
+from lstm.checks import check_recurrent_inputs
+from lstm.gate_affine import gate_affine_backward, gate_affine_forward
+from lstm.gate_layout import gate_block, gate_columns
+from lstm.hidden_output import hidden_output_backward, hidden_output_forward
+from numerics import array_module
+
+
+def activate_gates(a):
+    """Squash the stacked pre-activations in place: sigmoid for i, f, o and tanh for g.
+
+    a: (N, 4H), overwritten. Returns a, now holding the gate activations.
+    """
+    sigmoid(gate_block(a, "i"), out=gate_block(a, "i"))
+    sigmoid(gate_block(a, "f"), out=gate_block(a, "f"))
+    array_module(a).tanh(gate_block(a, "g"), out=gate_block(a, "g"))
+    sigmoid(gate_block(a, "o"), out=gate_block(a, "o"))
+    return a
+
+
+def cell_forward(gates, prev_c):
+    """The elementwise half of a step, from gate activations to the new state.
+
+    gates: (N, 4H) activations; prev_c: (N, H).
+    Returns next_h (N, H), next_c (N, H), tanh(next_c) (N, H).
+    """
+    i, f, g, o = (gate_block(gates, name) for name in "ifgo")
+    next_c, _ = cell_state_forward(f, prev_c, i, g)
+    next_h, (_, tanh_c) = hidden_output_forward(o, next_c)
+    return next_h, next_c, tanh_c
+
+
+def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c, da):
+    """The elementwise half of a step's backward pass, down to the pre-activations.
+
+    dnext_h, dnext_c: (N, H); gates: (N, 4H) activations; prev_c, tanh_c: (N, H).
+    Writes d(loss)/da into da: (N, 4H) and returns dprev_c: (N, H).
+    """
+    i, f, g, o = (gate_block(gates, name) for name in "ifgo")
+    do, dc_from_h = hidden_output_backward(dnext_h, (o, tanh_c))
+    df, dprev_c, di, dg = cell_state_backward(dnext_c + dc_from_h, (f, prev_c, i, g))
+    H = prev_c.shape[1]
+    da[:, gate_columns("i", H)] = sigmoid_backward(di, i)
+    da[:, gate_columns("f", H)] = sigmoid_backward(df, f)
+    da[:, gate_columns("g", H)] = tanh_backward(dg, g)
+    da[:, gate_columns("o", H)] = sigmoid_backward(do, o)
+    return dprev_c
+
+
+def lstm_step_forward_fused(x, prev_h, prev_c, Wx, Wh, b):
+    """One LSTM step with one GEMM per input for all four gates.
+
+    x: (N, D); prev_h, prev_c: (N, H); Wx: (D, 4H); Wh: (H, 4H); b: (4H,).
+    Returns next_h (N, H), next_c (N, H) and a cache holding the activations
+    'i', 'f', 'g', 'o', 'c', 'h' (each (N, H)) like lstm_step_forward's.
+    """
+    check_recurrent_inputs(x, prev_h, Wx, Wh, b, blocks=4, c0=prev_c)
+    a, affine_cache = gate_affine_forward(x, prev_h, Wx, Wh, b)
+    gates = activate_gates(a)
+    next_h, next_c, tanh_c = cell_forward(gates, prev_c)
+    cache = {name: gate_block(gates, name) for name in "ifgo"}
+    cache.update(c=next_c, h=next_h, gates=gates, prev_c=prev_c, tanh_c=tanh_c, affine_cache=affine_cache)
+    return next_h, next_c, cache
+
+
+def lstm_step_backward_fused(dnext_h, dnext_c, cache):
+    """Backward through lstm_step_forward_fused.
+
+    dnext_h, dnext_c: (N, H).
+    Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
+    """
+    da = array_module(dnext_h).empty_like(cache["gates"])
+    dprev_c = cell_backward(dnext_h, dnext_c, cache["gates"], cache["prev_c"], cache["tanh_c"], da)
+    dx, dprev_h, dWx, dWh, db = gate_affine_backward(da, cache["affine_cache"])
+    return dx, dprev_h, dprev_c, dWx, dWh, db

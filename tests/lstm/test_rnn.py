@@ -1,0 +1,31 @@
+import numpy as np
+
+import lstm
+from numerics import check_layer, rel_error
+from tests.lstm.reference import linspace_lstm_inputs, naive_rnn
+
+
+def rnn_inputs(xp, **sizes):
+    x, h0, _, Wx, Wh, b = linspace_lstm_inputs(blocks=1, **sizes)
+    arrays = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
+    return {name: xp.asarray(value) for name, value in arrays.items()}
+
+
+def test_rnn_golden_values(xp):
+    inputs = rnn_inputs(xp)
+    h, _ = lstm.rnn_forward(*inputs.values())
+    assert rel_error(h, naive_rnn(*rnn_inputs(np).values())) < 1e-14
+    step_h, _ = lstm.rnn_step_forward(inputs["x"][:, 0], *list(inputs.values())[1:])
+    assert rel_error(step_h, h[:, 0]) == 0.0
+
+
+def test_rnn_step_gradients(xp):
+    inputs = rnn_inputs(xp)
+    inputs["x"] = xp.ascontiguousarray(inputs["x"][:, 0])
+    errors = check_layer(lstm.rnn_step_forward, lstm.rnn_step_backward, inputs)
+    assert len(errors) == 5 and max(errors.values()) < 1e-7, errors
+
+
+def test_rnn_sequence_gradients(xp):
+    errors = check_layer(lstm.rnn_forward, lstm.rnn_backward, rnn_inputs(xp, N=2, T=4, D=3, H=4))
+    assert len(errors) == 5 and max(errors.values()) < 1e-7, errors

@@ -1,0 +1,77 @@
+"""Whole sequences: backprop through time, against steps and a naive reference."""
+
+import numpy as np
+
+import lstm
+from numerics import check_layer, rel_error
+from tests.lstm.reference import linspace_lstm_inputs, naive_lstm
+
+
+def sequence_inputs(xp, dtype=np.float64, **sizes):
+    return [xp.asarray(v, dtype=dtype) for v in linspace_lstm_inputs(**sizes)]
+
+
+def test_sequence_golden_values(xp):
+    x, h0, c0, Wx, Wh, b = sequence_inputs(xp)
+    host = linspace_lstm_inputs()
+    expected_h, expected_c = naive_lstm(*host)
+    h, cache = lstm.lstm_forward_with_cell(x, h0, c0, Wx, Wh, b)
+    assert rel_error(h, expected_h) < 1e-14
+    assert rel_error(cache["c"], expected_c) < 1e-14
+    zero_c = np.zeros_like(host[2])
+    h_zero_c, _ = lstm.lstm_forward(x, h0, Wx, Wh, b)
+    assert rel_error(h_zero_c, naive_lstm(host[0], host[1], zero_c, *host[3:])[0]) < 1e-14
+
+
+def test_cache_holds_every_gate_per_step(xp):
+    x, h0, c0, Wx, Wh, b = sequence_inputs(xp)
+    N, T, H = x.shape[0], x.shape[1], h0.shape[1]
+    _, cache = lstm.lstm_forward_with_cell(x, h0, c0, Wx, Wh, b)
+    prev_h, prev_c = h0, c0
+    for t in range(T):
+        prev_h, prev_c, step = lstm.lstm_step_forward(x[:, t], prev_h, prev_c, Wx, Wh, b)
+        for name in ("i", "f", "g", "o", "c", "h"):
+            assert cache[name].shape == (N, T, H)
+            assert rel_error(cache[name][:, t], step[name]) < 1e-12, (name, t)
+
+
+def test_sequence_gradients(xp):
+    x, h0, c0, Wx, Wh, b = sequence_inputs(xp, N=2, T=3, D=3, H=4)
+    inputs = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
+    errors = check_layer(lstm.lstm_forward, lstm.lstm_backward, inputs)
+    assert max(errors.values()) < 1e-7, errors
+    with_cell = {"x": x, "h0": h0, "c0": c0, "Wx": Wx, "Wh": Wh, "b": b}
+    errors = check_layer(lstm.lstm_forward_with_cell, lstm.lstm_backward_with_cell, with_cell)
+    assert set(errors) == set(with_cell)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_whole_sequence_equals_step_by_step(xp):
+    x, h0, c0, Wx, Wh, b = sequence_inputs(xp)
+    N, T, _ = x.shape
+    dh = xp.asarray(np.random.default_rng(0).standard_normal((N, T, h0.shape[1])))
+    h, cache = lstm.lstm_forward_with_cell(x, h0, c0, Wx, Wh, b)
+    dx, dh0, dc0, dWx, dWh, db = lstm.lstm_backward_with_cell(dh, cache)
+
+    caches, prev_h, prev_c = [], h0, c0
+    for t in range(T):
+        prev_h, prev_c, step_cache = lstm.lstm_step_forward(x[:, t], prev_h, prev_c, Wx, Wh, b)
+        assert rel_error(h[:, t], prev_h) < 1e-12
+        caches.append(step_cache)
+    dnext_h, dnext_c = xp.zeros_like(h0), xp.zeros_like(c0)
+    step_dx, step_dWx, step_dWh, step_db = [None] * T, 0, 0, 0
+    for t in reversed(range(T)):
+        step_dx[t], dnext_h, dnext_c, dWx_t, dWh_t, db_t = lstm.lstm_step_backward(
+            dh[:, t] + dnext_h, dnext_c, caches[t]
+        )
+        step_dWx, step_dWh, step_db = step_dWx + dWx_t, step_dWh + dWh_t, step_db + db_t
+    assert rel_error(dx, xp.stack(step_dx, axis=1)) < 1e-12
+    for a, b in [(dh0, dnext_h), (dc0, dnext_c), (dWx, step_dWx), (dWh, step_dWh), (db, step_db)]:
+        assert rel_error(a, b) < 1e-12
+
+
+def test_sequence_keeps_float32(xp):
+    x, h0, _, Wx, Wh, b = sequence_inputs(xp, np.float32)
+    h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b)
+    grads = lstm.lstm_backward(h, cache)
+    assert {a.dtype for a in (h, *grads)} == {np.dtype(np.float32)}

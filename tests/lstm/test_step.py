@@ -1,0 +1,77 @@
+"""One LSTM step: gate by gate and fused, against a naive reference and each other."""
+
+import numpy as np
+import pytest
+
+import lstm
+from numerics import check_layer, rel_error
+from tests.lstm.reference import linspace_lstm_inputs, naive_lstm_step
+
+STEPS = {
+    "gate_by_gate": (lstm.lstm_step_forward, lstm.lstm_step_backward),
+    "fused": (lstm.lstm_step_forward_fused, lstm.lstm_step_backward_fused),
+}
+
+
+def step_inputs(xp, dtype=np.float64):
+    x, h0, c0, Wx, Wh, b = linspace_lstm_inputs()
+    values = {"x": x[:, 1], "prev_h": h0, "prev_c": c0, "Wx": Wx, "Wh": Wh, "b": b}
+    return {name: xp.asarray(np.ascontiguousarray(v), dtype=dtype) for name, v in values.items()}
+
+
+@pytest.mark.parametrize("path", STEPS)
+def test_step_golden_values(xp, path):
+    forward, _ = STEPS[path]
+    inputs = step_inputs(xp)
+    next_h, next_c, cache = forward(*inputs.values())
+    host = step_inputs(np)
+    expected_h, expected_c, expected_gates = naive_lstm_step(*host.values())
+    assert rel_error(next_h, expected_h) < 1e-14
+    assert rel_error(next_c, expected_c) < 1e-14
+    for name in lstm.GATES:
+        assert rel_error(cache[name], expected_gates[name]) < 1e-14, name
+    assert rel_error(cache["h"], next_h) == 0.0 and rel_error(cache["c"], next_c) == 0.0
+
+
+def test_a_wrong_gate_order_would_be_caught(xp):
+    # The golden test relies on the gates reacting differently to their blocks:
+    # swapping two blocks of the weights must change the result.
+    inputs = step_inputs(np)
+    H = inputs["prev_h"].shape[1]
+    swap = np.r_[H : 2 * H, 0:H, 2 * H : 4 * H]
+    swapped = {**inputs, "Wx": inputs["Wx"][:, swap], "Wh": inputs["Wh"][:, swap], "b": inputs["b"][swap]}
+    h_right, _, _ = naive_lstm_step(*inputs.values())
+    h_swapped, _, _ = lstm.lstm_step_forward(*(xp.asarray(v) for v in swapped.values()))
+    assert rel_error(h_swapped, h_right) > 1e-3
+
+
+@pytest.mark.parametrize("path", STEPS)
+def test_step_gradients(xp, path):
+    forward, backward = STEPS[path]
+    errors = check_layer(forward, backward, step_inputs(xp))
+    assert set(errors) == {"x", "prev_h", "prev_c", "Wx", "Wh", "b"}
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_fused_equals_gate_by_gate(xp):
+    inputs = step_inputs(xp)
+    rng = np.random.default_rng(0)
+    dnext_h = xp.asarray(rng.standard_normal(inputs["prev_h"].shape))
+    dnext_c = xp.asarray(rng.standard_normal(inputs["prev_h"].shape))
+    *fused_out, fused_cache = lstm.lstm_step_forward_fused(*inputs.values())
+    *gate_out, gate_cache = lstm.lstm_step_forward(*inputs.values())
+    for a, b in zip(fused_out, gate_out, strict=True):
+        assert rel_error(a, b) < 1e-12
+    fused_grads = lstm.lstm_step_backward_fused(dnext_h, dnext_c, fused_cache)
+    gate_grads = lstm.lstm_step_backward(dnext_h, dnext_c, gate_cache)
+    for a, b in zip(fused_grads, gate_grads, strict=True):
+        assert rel_error(a, b) < 1e-12
+
+
+@pytest.mark.parametrize("path", STEPS)
+def test_step_keeps_float32(xp, path):
+    forward, backward = STEPS[path]
+    inputs = step_inputs(xp, np.float32)
+    next_h, next_c, cache = forward(*inputs.values())
+    grads = backward(next_h, next_c, cache)
+    assert {a.dtype for a in (next_h, next_c, *grads)} == {np.dtype(np.float32)}
