@@ -1,0 +1,34 @@
+"""Turning a raw caption into the words a vocabulary counts.
+
+    tokenize("A dog's ball, red-and-white!")  ->  ["a", "dogs", "ball", "red", "and", "white"]
+
+Lower case; apostrophes are removed so that "dog's" and "don't" stay one word; every other
+character that is not a letter, a digit or a combining mark (punctuation, symbols) becomes a
+space, so "red-and-white" and "left,right" split; the rest is split on whitespace. Whatever
+single non-alphanumeric character is left (a stray combining mark) is dropped.
+"""
+
+import unicodedata
+
+APOSTROPHES = frozenset("'\u2019\u02bc")
+
+
+def tokenize(caption):
+    """Words of a caption.
+
+    caption: str. Returns list[str] of lower-case tokens, possibly empty.
+    """
+    if not isinstance(caption, str):
+        raise ValueError(f"caption must be a str, got {type(caption).__name__}")
+    kept = "".join(_kept_character(character) for character in caption.lower())
+    return [token for token in kept.split() if len(token) > 1 or token.isalnum()]
+
+
+def _kept_character(character):
+    """The character itself, "" for an apostrophe, or a space for punctuation and symbols."""
+    if character in APOSTROPHES:
+        return ""
+    # Unicode categories: L* letters, N* numbers, M* combining marks (accents written apart).
+    if unicodedata.category(character)[0] in "LNM" or character.isspace():
+        return character
+    return " "
