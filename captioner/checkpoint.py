@@ -1,0 +1,122 @@
+"""Checkpoints: everything needed to caption with a model or to resume training it.
+
+One .npz file (no pickle; written atomically: a crash mid-write leaves the previous checkpoint
+intact) holding arrays under prefixed names
+
+    params:<name>      the captioner's parameters ("params:decoder.Wx", "params:encoder.conv1.weight")
+    buffers:<name>     the encoder's batch-norm running statistics
+    optimizer:<key>    the optimizer's moments or velocities
+
+and a JSON document with the decoder's and encoder's configuration, the vocabulary, the training
+configuration and how far training got.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy
+
+from captioner.captioner import Captioner
+from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.vocabulary import Vocabulary
+from numerics import to_device
+from resnet.weights import WeightsFileError, load_npz, save_npz
+
+FORMAT = "captioner-checkpoint"
+VERSION = 1
+PREFIXES = ("params:", "buffers:", "optimizer:")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is missing, damaged, or does not fit what it is used with."""
+
+
+@dataclass
+class Checkpoint:
+    """What a checkpoint file holds, rebuilt: the model, its vocabulary and the training state."""
+
+    captioner: Captioner
+    vocabulary: Vocabulary
+    encoder_config: dict
+    training: dict
+    progress: dict
+    optimizer_state: dict
+    path: Path
+
+
+def save_checkpoint(path, captioner, vocabulary, encoder_config=None, training=None, progress=None,
+                    optimizer=None):
+    """Write a checkpoint atomically.
+
+    encoder_config: the keyword arguments of resnet.resnet plus "image_size", or None for a
+    captioner that reads cached features; training: the training configuration (dict);
+    progress: {"epoch", "batch", "step", "history"}; optimizer: an optimizer with state_dict().
+    """
+    arrays = {f"params:{k}": v for k, v in captioner.params.items()}
+    arrays.update({f"buffers:{k}": v for k, v in captioner.buffers.items()})
+    optimizer_meta = None
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        optimizer_meta = {"kind": type(optimizer).__name__, "steps": state.pop("steps")}
+        arrays.update({f"optimizer:{k}": v for k, v in state.items()})
+    metadata = {
+        "format": FORMAT,
+        "version": VERSION,
+        "decoder": captioner.decoder.config.to_dict(),
+        "encoder": encoder_config,
+        "vocabulary": list(vocabulary.words),
+        "training": training or {},
+        "progress": progress or {},
+        "optimizer": optimizer_meta,
+    }
+    save_npz(path, arrays, metadata)
+
+
+def load_checkpoint(path, encoder_factory=None):
+    """Read a checkpoint and rebuild its captioner on the selected backend.
+
+    encoder_factory(encoder_config) -> a resnet.ResNet, for checkpoints with an encoder.
+    Returns a Checkpoint. Raises CheckpointError naming the file when it cannot.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        arrays, metadata = load_npz(path)
+    except WeightsFileError as error:
+        raise CheckpointError(f"checkpoint {path} cannot be read: {error}") from error
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a captioner checkpoint (no '{FORMAT}' metadata)")
+    vocabulary = Vocabulary(metadata["vocabulary"])
+    decoder = CaptionDecoder(DecoderConfig(**metadata["decoder"]))
+    encoder = None
+    if metadata["encoder"] is not None:
+        if encoder_factory is None:
+            raise CheckpointError(f"checkpoint {path} has an image encoder: pass encoder_factory")
+        encoder = encoder_factory(metadata["encoder"])
+    captioner = Captioner(decoder, encoder)
+    _copy_into(captioner.params, _with_prefix(arrays, "params:"), path, "parameters")
+    _copy_into(captioner.buffers, _with_prefix(arrays, "buffers:"), path, "buffers")
+    optimizer_state = _with_prefix(arrays, "optimizer:")
+    if metadata.get("optimizer"):
+        optimizer_state["steps"] = metadata["optimizer"]["steps"]
+        optimizer_state["kind"] = metadata["optimizer"]["kind"]
+    return Checkpoint(captioner, vocabulary, metadata["encoder"], metadata["training"],
+                      metadata["progress"], optimizer_state, path)
+
+
+def _with_prefix(arrays, prefix):
+    return {name[len(prefix):]: value for name, value in arrays.items() if name.startswith(prefix)}
+
+
+def _copy_into(targets, values, path, what):
+    """Copy saved arrays into the model's own, checking that names and shapes agree."""
+    missing = sorted(set(targets) - set(values))
+    unexpected = sorted(set(values) - set(targets))
+    mismatched = [f"{k}: model {tuple(targets[k].shape)}, file {values[k].shape}"
+                  for k in targets.keys() & values.keys() if tuple(targets[k].shape) != values[k].shape]
+    if missing or unexpected or mismatched:
+        raise CheckpointError(f"checkpoint {path}: {what} do not fit the model: missing {missing[:5]}, "
+                              f"unexpected {unexpected[:5]}, mismatched shapes {mismatched[:5]}")
+    for name, value in values.items():
+        targets[name][...] = to_device(numpy.asarray(value, dtype=targets[name].dtype), like=targets[name])

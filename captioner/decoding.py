@@ -1,0 +1,118 @@
+"""Turning image features into words: greedy decoding and beam search.
+
+Greedy decoding feeds back the single most likely word at every step. Beam
+search keeps the `beam_width` most likely partial captions (by the sum of their
+words' log-probabilities) and extends each by every word, which finds captions
+that greedy decoding misses when an early word that looks second best leads
+to a much better whole.
+"""
+
+import numpy
+
+from captioner.vocabulary import END_ID, START_ID
+from lstm import lstm_forward_with_cell, word_embedding_forward
+from numerics import array_module, check_shape, to_host
+
+
+def greedy_decode(decoder, features, max_length):
+    """The most likely word at each step, for a batch of images.
+
+    decoder: a CaptionDecoder; features: (N, F); max_length: most words generated.
+    Returns N lists of word ids (without <start>; ending before <end>).
+    """
+    check_shape("features", features, ("N", decoder.config.feature_size))
+    xp = array_module(features)
+    h, c, _ = decoder.initial_state(features)
+    words = xp.full(features.shape[0], START_ID, dtype=xp.int64)
+    generated, ended = [], numpy.zeros(features.shape[0], dtype=bool)
+    for _ in range(max_length):
+        scores, h, c, _ = decoder.step(words, h, c)
+        words = scores.argmax(axis=1)
+        generated.append(to_host(words))
+        ended |= generated[-1] == END_ID
+        if ended.all():
+            break
+    return [_until_end(row) for row in numpy.stack(generated, axis=1)]
+
+
+def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0.0):
+    """Beam search for each image.
+
+    decoder: a CaptionDecoder; features: (N, F); beam_width: beams kept per step;
+    max_length: most words generated; length_penalty: alpha in score / length^alpha
+    used to rank finished captions (0: plain sum of log-probabilities, which favours
+    short captions; 1: the mean log-probability per word).
+    Returns N lists of word ids. When no beam reaches <end> within max_length,
+    the best partial caption is returned.
+    """
+    check_shape("features", features, ("N", decoder.config.feature_size))
+    if beam_width < 1:
+        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
+    return [_search_one(decoder, features[n : n + 1], beam_width, max_length, length_penalty)
+            for n in range(features.shape[0])]
+
+
+def _search_one(decoder, features, beam_width, max_length, length_penalty):
+    """Beam search for one image; features: (1, F). Returns a list of word ids."""
+    xp = array_module(features)
+    h, c, _ = decoder.initial_state(features)
+    beams = [[]]  # the words of each live beam
+    beam_scores = numpy.zeros(1)  # their summed log-probabilities
+    finished = []  # (rank score, words)
+
+    def rank(score, length):
+        return score / max(1, length) ** length_penalty
+
+    for _ in range(max_length):
+        last = xp.asarray([beam[-1] if beam else START_ID for beam in beams], dtype=xp.int64)
+        scores, h, c, _ = decoder.step(last, h, c)
+        candidates = beam_scores[:, None] + _log_softmax(to_host(scores))
+        best = numpy.argsort(candidates, axis=None)[::-1][:beam_width]
+        keep, new_beams, new_scores = [], [], []
+        for flat in best:
+            beam, word = divmod(int(flat), candidates.shape[1])
+            total = float(candidates[beam, word])
+            if word == END_ID:
+                finished.append((rank(total, len(beams[beam]) + 1), beams[beam]))
+            else:
+                keep.append(beam)
+                new_beams.append(beams[beam] + [word])
+                new_scores.append(total)
+        if not new_beams:
+            break
+        if finished and length_penalty == 0 and max(finished)[0] >= max(new_scores):
+            break  # log-probabilities only fall: no live beam can overtake the best finished one
+        index = xp.asarray(keep)
+        h, c = h[index], c[index]
+        beams, beam_scores = new_beams, numpy.asarray(new_scores)
+    if finished:
+        return max(finished, key=lambda item: item[0])[1]
+    return beams[int(numpy.argmax(beam_scores))]
+
+
+def caption_gates(decoder, features, word_ids):
+    """Every gate's activation while the decoder reads a caption, word by word.
+
+    features: (1, F); word_ids: list of word ids (a generated caption, without <start>).
+    Returns {'i', 'f', 'g', 'o', 'c', 'h'}: host arrays (len(word_ids) + 1, H); row t holds
+    the activations at the step that reads <start> (t = 0) or word t and predicts the next.
+    """
+    xp = array_module(features)
+    p = decoder.params
+    h0, c0, _ = decoder.initial_state(features)
+    inputs = xp.asarray([[START_ID, *word_ids]], dtype=xp.int64)
+    embedded, _ = word_embedding_forward(inputs, p["W_embed"])
+    _, cache = lstm_forward_with_cell(embedded, h0, c0, p["Wx"], p["Wh"], p["b"])
+    return {name: to_host(cache[name][0]) for name in ("i", "f", "g", "o", "c", "h")}
+
+
+def _log_softmax(scores):
+    """scores: (B, V) host array. Returns log softmax along V, computed stably in float64."""
+    shifted = scores.astype(numpy.float64) - scores.max(axis=1, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _until_end(ids):
+    """The ids before the first <end> (all of them if there is none), as a list of ints."""
+    ids = ids.tolist()
+    return ids[: ids.index(END_ID)] if END_ID in ids else ids

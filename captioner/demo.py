@@ -1,0 +1,138 @@
+"""The main job: train a captioner end to end on the built-in synthetic data, offline.
+
+    python -m captioner demo [--out runs/demo] [--quick]
+
+1. generate the synthetic pictures and captions (train / val / test) from a seed;
+2. build the vocabulary from the training captions;
+3. train a small ResNet (the encoder) and the LSTM decoder together, end to end;
+4. train a blind baseline: the same decoder with the image features zeroed;
+5. evaluate both on the test split and write, to the output folder, the checkpoint,
+   metrics.json, the loss curve, a grid of test captions and the gates of one caption.
+"""
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy
+
+from captioner.captioner import Captioner
+from captioner.data import CaptionData
+from captioner.decoding import caption_gates, greedy_decode
+from captioner.figures import save_caption_grid, save_gate_picture, save_loss_curve
+from captioner.metrics import corpus_bleu, object_naming_accuracy
+from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.synthetic import make_synthetic_dataset
+from captioner.training import TrainConfig, decode, train
+from captioner.vocabulary import Vocabulary
+from resnet import resnet
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    """How much data and training the demo uses."""
+
+    train_images: int
+    val_images: int
+    test_images: int
+    epochs: int
+    encoder: dict
+    embedding_size: int
+    hidden_size: int
+
+
+FULL = DemoSize(4000, 200, 500, 8,
+                {"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24, "image_size": 64},
+                embedding_size=64, hidden_size=192)
+QUICK = DemoSize(300, 40, 60, 1,
+                 {"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8, "image_size": 64},
+                 embedding_size=16, hidden_size=32)
+
+
+def build_encoder(encoder_config, seed=0):
+    """The small ResNet described by encoder_config (resnet.resnet's arguments + image_size)."""
+    arguments = {k: v for k, v in encoder_config.items() if k != "image_size"}
+    return resnet(**arguments, num_classes=1, rng=seed)
+
+
+def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print):
+    """Run the whole demo; returns the metrics dict it writes to out_dir/metrics.json."""
+    size = QUICK if quick else FULL
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    log(f"generating {size.train_images} + {size.val_images} + {size.test_images} synthetic pictures")
+    splits = make_synthetic_dataset(size.train_images, size.val_images, size.test_images,
+                                    image_size=size.encoder["image_size"], seed=seed)
+    data = {name: CaptionData.from_raw_captions(split.images, split.captions_by_name(), split.image_names)
+            for name, split in splits.items()}
+    vocabulary = Vocabulary.build((c for refs in data["train"].references for c in refs), min_count=1)
+    log(f"vocabulary: {len(vocabulary)} words")
+
+    config = TrainConfig(epochs=size.epochs, batch_size=32, learning_rate=2e-3, warmup_steps=30,
+                         max_length=16, seed=seed)
+    encoder = build_encoder(size.encoder, seed)
+    decoder_config = DecoderConfig(len(vocabulary), encoder.feature_size, size.embedding_size,
+                                   size.hidden_size)
+    captioner = Captioner(CaptionDecoder(decoder_config, seed=seed), encoder)
+    log(f"training the captioner end to end ({sum(int(v.size) for v in captioner.params.values()):,} "
+        f"parameters) for {config.epochs} epochs")
+    train_started = time.perf_counter()
+    progress_state = train(captioner, vocabulary, data["train"], data["val"], config, out / "checkpoint.npz",
+                           encoder_config=size.encoder, progress=progress, log=log)
+    training_seconds = time.perf_counter() - train_started
+
+    blind, blind_state = train_blind_baseline(decoder_config, vocabulary, data, config, out, seed, progress)
+
+    test = data["test"]
+    captions = decode(captioner, test, vocabulary, config.max_length)
+    blind_captions = decode(blind, blind_inputs(test, decoder_config), vocabulary, config.max_length)
+    metrics = {
+        "test_bleu": corpus_bleu(test.references, captions),
+        "blind_test_bleu": corpus_bleu(test.references, blind_captions),
+        "colour_shape_named": object_naming_accuracy(captions, splits["test"].objects),
+        "blind_colour_shape_named": object_naming_accuracy(blind_captions, splits["test"].objects),
+        "training_seconds": round(training_seconds, 1),
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "train_images": size.train_images,
+        "epochs": config.epochs,
+        "history": progress_state["history"],
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    save_loss_curve(out / "loss_curve.png", progress_state["losses"], blind_losses=blind_state["losses"])
+    write_figures(out, captioner, vocabulary, splits["test"], test, captions)
+    log(f"test BLEU-4 {metrics['test_bleu'][4]:.3f} (blind baseline {metrics['blind_test_bleu'][4]:.3f}); "
+        f"colour and shape named for {metrics['colour_shape_named']:.1%} of objects")
+    for name, caption, references in list(zip(test.names, captions, test.references))[:4]:
+        log(f"  {name}: {' '.join(caption)}   (reference: {' '.join(references[0])})")
+    log(f"wrote {out}/: checkpoint.npz, metrics.json, loss_curve.png, test_captions.png, gates.png")
+    return metrics
+
+
+def blind_inputs(data, decoder_config):
+    """The same captions with every image replaced by a zero feature vector."""
+    zeros = numpy.zeros((len(data), decoder_config.feature_size), dtype=numpy.float32)
+    return CaptionData(zeros, data.references, data.names)
+
+
+def train_blind_baseline(decoder_config, vocabulary, data, config, out, seed, progress):
+    """The decoder alone, trained on zeroed image features: what the captions alone teach."""
+    blind = Captioner(CaptionDecoder(decoder_config, seed=seed))
+    state = train(blind, vocabulary, blind_inputs(data["train"], decoder_config),
+                    blind_inputs(data["val"], decoder_config), replace(config, seed=seed + 1),
+                    out / "blind_checkpoint.npz", progress=progress, log=lambda message: None)
+    return blind, state
+
+
+def write_figures(out, captioner, vocabulary, split, test, captions):
+    """The grid of test captions and the gate picture of the first test image."""
+    shown = min(8, len(test))
+    generated = [" ".join(caption) for caption in captions[:shown]]
+    references = [" ".join(refs[0]) for refs in test.references[:shown]]
+    save_caption_grid(out / "test_captions.png", split.images[:shown], generated, references)
+    features = captioner.features(test.batch(numpy.arange(1)))
+    words = greedy_decode(captioner.decoder, features, 16)[0]
+    gates = caption_gates(captioner.decoder, features, words)
+    save_gate_picture(out / "gates.png", split.images[0], vocabulary.decode(numpy.asarray(words)), gates)
+

@@ -1,0 +1,92 @@
+"""Image features for the caption decoder: one pooled ResNet vector per image file.
+
+Images are read and preprocessed on the host a batch at a time, run through the model
+on its own device, and the (N, D) result is gathered on the host, optionally straight
+into a memory-mappable `.npy` file so that a large folder never has to fit in memory.
+"""
+
+import itertools
+from pathlib import Path
+
+import numpy
+from numpy.lib.format import open_memmap
+from tqdm import tqdm
+
+from numerics import to_device, to_host
+from resnet.preprocess import CROP_SIZE, RESIZE_SIZE, load_images
+from resnet.weights import atomic_output
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def list_images(folder):
+    """The image files directly inside `folder` (by extension, any case), sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder not found: {folder}")
+    images = [path for path in folder.iterdir() if path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS]
+    return sorted(images, key=lambda path: path.name)
+
+
+def file_list_path(features_path):
+    """Where the names of the images behind a features file are listed: features.npy -> features.txt."""
+    return Path(features_path).with_suffix(".txt")
+
+
+def write_file_list(features_path, image_paths):
+    """Write the image file names, one a line, in the row order of the features file."""
+    with atomic_output(file_list_path(features_path)) as temporary:
+        temporary.write_text("".join(f"{Path(path).name}\n" for path in image_paths), encoding="utf-8")
+
+
+def to_model_device(model, x):
+    """Host array x on the device (NumPy or CuPy) of the model's parameters."""
+    return to_device(x, like=next(iter(model.params.values()), None))
+
+
+def _feature_batches(model, paths, batch_size, progress, resize_size, crop_size):
+    """Yields host arrays (B, D) of features for consecutive batches of `paths`."""
+    with tqdm(total=len(paths), disable=not progress, unit="image", desc="features") as bar:
+        for start in range(0, len(paths), batch_size):
+            batch_paths = paths[start : start + batch_size]
+            images = load_images(batch_paths, resize_size, crop_size)
+            yield to_host(model.features(to_model_device(model, images)))
+            bar.update(len(batch_paths))
+
+
+def _fill(features, batches):
+    """Copies consecutive batches (B, D) into the rows of features (N, D); returns features."""
+    start = 0
+    for batch in batches:
+        features[start : start + len(batch)] = batch
+        start += len(batch)
+    return features
+
+
+def extract_features(
+    model, image_paths, batch_size=16, progress=True, out=None, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE
+):
+    """Run every image through `model.features`, in batches.
+
+    model: has `params` (a dict of arrays, to find its device) and
+        `features(x: (B, 3, crop_size, crop_size)) -> (B, D)`, D = 2048 for ResNet50.
+    image_paths: N image files, N >= 1. progress: show a tqdm bar on stderr.
+    out: optional `.npy` path; the features are written there (atomically) and
+        returned memory-mapped, read-only.
+    Returns features: (N, D) host array in the model's dtype (float32 for a float32
+    model), row i for image_paths[i].
+    """
+    paths = list(image_paths)
+    if not paths:
+        raise ValueError("image_paths is empty: no images to extract features from")
+    if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batches = _feature_batches(model, paths, batch_size, progress, resize_size, crop_size)
+    first = next(batches)
+    shape, dtype = (len(paths), first.shape[1]), first.dtype
+    remaining = itertools.chain([first], batches)
+    if out is None:
+        return _fill(numpy.empty(shape, dtype), remaining)
+    with atomic_output(out) as temporary:
+        _fill(open_memmap(temporary, mode="w+", dtype=dtype, shape=shape), remaining).flush()
+    return numpy.load(out, mmap_mode="r")

@@ -1,0 +1,99 @@
+"""Greedy decoding and beam search against an exhaustive search over every caption."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from captioner.decoding import beam_search, caption_gates, greedy_decode
+from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.vocabulary import END_ID, START_ID
+from numerics import array_module, rel_error, to_host
+
+V = 6
+CONFIG = DecoderConfig(vocabulary_size=V, feature_size=4, embedding_size=3, hidden_size=5, dtype="float64")
+
+
+def decoder_and_features(xp, seed):
+    decoder = CaptionDecoder(CONFIG, seed=seed, xp=xp)
+    rng = np.random.default_rng(seed)
+    for value in decoder.params.values():
+        value += xp.asarray(rng.standard_normal(value.shape))
+    return decoder, xp.asarray(rng.standard_normal((2, 4)))
+
+
+def log_probability(decoder, features, words):
+    """Sum of the log-probabilities of `words` (ending with END or not), one step at a time."""
+    xp = array_module(features)
+    h, c, _ = decoder.initial_state(features)
+    previous, total = START_ID, 0.0
+    for word in words:
+        scores, h, c, _ = decoder.step(xp.asarray([previous]), h, c)
+        scores = to_host(scores)[0]
+        total += scores[word] - scores.max() - np.log(np.exp(scores - scores.max()).sum())
+        previous = word
+    return total
+
+
+def exhaustive_best(decoder, features, max_length, length_penalty=0.0):
+    """The best finished caption among all of at most max_length - 1 words followed by <end>."""
+    words = [w for w in range(V) if w != END_ID]
+    best, best_score = None, -np.inf
+    for length in range(max_length):
+        for caption in itertools.product(words, repeat=length):
+            score = log_probability(decoder, features, [*caption, END_ID]) / (length + 1) ** length_penalty
+            if score > best_score:
+                best, best_score = list(caption), score
+    return best
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("length_penalty", [0.0, 1.0])
+def test_a_wide_beam_finds_the_best_caption(xp, seed, length_penalty):
+    decoder, features = decoder_and_features(xp, seed)
+    found = beam_search(decoder, features[:1], beam_width=200, max_length=3, length_penalty=length_penalty)
+    assert found[0] == exhaustive_best(decoder, features[:1], 3, length_penalty)
+
+
+def test_beam_of_width_one_is_greedy(xp):
+    for seed in range(4):
+        decoder, features = decoder_and_features(xp, seed)
+        greedy = greedy_decode(decoder, features, 6)
+        assert beam_search(decoder, features, beam_width=1, max_length=6) == greedy
+
+
+def test_greedy_takes_the_most_likely_word_each_step(xp):
+    decoder, features = decoder_and_features(xp, 5)
+    caption = greedy_decode(decoder, features[:1], 4)[0]
+    prefix = []
+    for word in caption + ([END_ID] if len(caption) < 4 else []):
+        candidates = [log_probability(decoder, features[:1], [*prefix, w]) for w in range(V)]
+        assert word == int(np.argmax(candidates))
+        prefix.append(word)
+
+
+def test_without_an_end_the_best_partial_caption_is_returned(xp):
+    decoder, features = decoder_and_features(xp, 3)
+    decoder.params["b_vocab"][END_ID] = -1e9  # <end> can never win
+    for width in (1, 3):
+        found = beam_search(decoder, features[:1], beam_width=width, max_length=4)[0]
+        assert len(found) == 4 and END_ID not in found
+    assert greedy_decode(decoder, features[:1], 4)[0] == beam_search(decoder, features[:1], 1, 4)[0]
+
+
+def test_caption_gates_follow_the_caption(xp):
+    decoder, features = decoder_and_features(xp, 4)
+    words = [4, 5, 3]
+    gates = caption_gates(decoder, features[:1], words)
+    h, c, _ = decoder.initial_state(features[:1])
+    for t, word in enumerate([START_ID, *words]):
+        _, h, c, step = decoder.step(xp.asarray([word]), h, c)
+        for name in ("i", "f", "g", "o", "c", "h"):
+            assert gates[name].shape == (4, CONFIG.hidden_size)
+            assert rel_error(gates[name][t], step[name][0]) < 1e-12
+
+
+def test_beam_width_must_be_positive(xp):
+    decoder, features = decoder_and_features(xp, 0)
+    with pytest.raises(ValueError, match="beam_width must be at least 1"):
+        beam_search(decoder, features, beam_width=0)

@@ -1,0 +1,74 @@
+"""The caption decoder: every parameter's gradient, and the loss against a naive reference."""
+
+import numpy as np
+import pytest
+
+from captioner.model import CaptionDecoder, DecoderConfig
+from numerics import numerical_gradient, rel_error, to_host
+from tests.lstm.reference import naive_lstm
+
+CONFIG = DecoderConfig(vocabulary_size=9, feature_size=5, embedding_size=4, hidden_size=3, dtype="float64")
+CAPTIONS = np.array([[1, 5, 6, 7, 2, 0], [1, 4, 4, 2, 0, 0], [1, 8, 2, 0, 0, 0]])
+
+
+def random_decoder(xp, seed=0):
+    decoder = CaptionDecoder(CONFIG, seed=seed, xp=xp)
+    rng = np.random.default_rng(seed + 1)
+    for value in decoder.params.values():  # move off the zero biases so that every term matters
+        value += xp.asarray(rng.standard_normal(value.shape) * 0.3)
+    return decoder
+
+
+def test_every_parameter_and_the_features_pass_a_gradient_check(xp):
+    decoder = random_decoder(xp)
+    features = xp.asarray(np.random.default_rng(2).standard_normal((3, 5)))
+    captions = xp.asarray(CAPTIONS)
+    _, dfeatures = decoder.loss(features, captions)
+    analytic = {name: grad.copy() for name, grad in decoder.grads.items()}
+    assert set(analytic) == set(decoder.params)
+    for name, value in decoder.params.items():
+        numeric = numerical_gradient(lambda: decoder.loss(features, captions)[0], value)
+        assert rel_error(analytic[name], numeric) < 1e-7, name
+    numeric = numerical_gradient(lambda: decoder.loss(features, captions)[0], features)
+    assert rel_error(dfeatures, numeric) < 1e-7
+
+
+def test_loss_matches_a_naive_reference():
+    decoder = random_decoder(np)
+    p = decoder.params
+    features = np.random.default_rng(3).standard_normal((3, 5))
+    loss, _ = decoder.loss(features, CAPTIONS)
+    state = features @ p["W_init"].T + p["b_init"]
+    h, _ = naive_lstm(p["W_embed"][CAPTIONS[:, :-1]], state[:, :3], state[:, 3:], p["Wx"], p["Wh"], p["b"])
+    total = 0.0
+    for n in range(3):
+        for t in range(CAPTIONS.shape[1] - 1):
+            target = CAPTIONS[n, t + 1]
+            if target != 0:
+                scores = h[n, t] @ p["W_vocab"] + p["b_vocab"]
+                total -= scores[target] - np.log(np.exp(scores).sum())
+    assert loss == pytest.approx(total / 3, rel=1e-12)
+
+
+def test_step_agrees_with_the_teacher_forced_sequence(xp):
+    decoder = random_decoder(xp)
+    p = decoder.params
+    features = xp.asarray(np.random.default_rng(4).standard_normal((3, 5)))
+    captions = xp.asarray(CAPTIONS)
+    h0, c0, _ = decoder.initial_state(features)
+    host = {name: to_host(value) for name, value in p.items()}
+    expected_h, _ = naive_lstm(host["W_embed"][CAPTIONS[:, :-1]], to_host(h0), to_host(c0),
+                               host["Wx"], host["Wh"], host["b"])
+    h, c = h0, c0
+    for t in range(CAPTIONS.shape[1] - 1):
+        scores, h, c, gates = decoder.step(captions[:, t], h, c)
+        assert set(gates) == {"i", "f", "g", "o", "c", "h"}
+        assert rel_error(scores, expected_h[:, t] @ host["W_vocab"] + host["b_vocab"]) < 1e-12
+
+
+def test_bad_shapes_are_named(xp):
+    decoder = random_decoder(xp)
+    with pytest.raises(ValueError, match=r"features must have shape \(N, 5\)"):
+        decoder.loss(xp.zeros((3, 4)), xp.asarray(CAPTIONS))
+    with pytest.raises(ValueError, match="captions must have shape"):
+        decoder.loss(xp.zeros((2, 5)), xp.asarray(CAPTIONS))

@@ -1,0 +1,114 @@
+"""Training on cached features: the loss falls, checkpoints resume exactly, a NaN stops cleanly."""
+
+import numpy as np
+import pytest
+
+from captioner.captioner import Captioner
+from captioner.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from captioner.data import CaptionData
+from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.training import TrainConfig, TrainingDivergedError, TrainingInterruptedError, evaluate, train
+from captioner.vocabulary import Vocabulary
+
+PHRASES = ["a red circle", "two blue squares", "a green triangle on top", "an orange cross"]
+
+
+def toy_data(count, seed):
+    """Each image's feature vector says which of four phrases describes it."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.integers(0, len(PHRASES), count)
+    noise = rng.normal(0, 0.1, (count, len(PHRASES)))
+    features = (np.eye(len(PHRASES))[kinds] * 2 + noise).astype(np.float32)
+    references = [[PHRASES[k].split()] for k in kinds]
+    return CaptionData(features, references, [f"image{i}" for i in range(count)])
+
+
+def toy_setup(seed=0):
+    train_data, val_data = toy_data(64, seed), toy_data(16, seed + 1)
+    vocabulary = Vocabulary.build((c for refs in train_data.references for c in refs), min_count=1)
+    config = DecoderConfig(len(vocabulary), feature_size=4, embedding_size=8, hidden_size=16)
+    return Captioner(CaptionDecoder(config, seed=seed)), vocabulary, train_data, val_data
+
+
+TRAIN = TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2, warmup_steps=2, max_length=6)
+
+
+def test_training_learns_the_toy_task(tmp_path):
+    captioner, vocabulary, train_data, val_data = toy_setup()
+    before, _ = evaluate(captioner, val_data, vocabulary, 6)
+    config = TrainConfig(epochs=20, batch_size=16, learning_rate=3e-2, warmup_steps=2, max_length=6)
+    progress = train(captioner, vocabulary, train_data, val_data, config, tmp_path / "ck.npz",
+                     progress=False, log=lambda m: None)
+    assert np.mean(progress["losses"][-4:]) < 0.1 * np.mean(progress["losses"][:4])
+    assert progress["history"][-1]["val_bleu"][4] > 0.9 > before[4]
+    assert len(progress["history"]) == 20 and progress["step"] == 20 * 4
+
+
+def params_of(captioner):
+    return {name: np.array(value) for name, value in captioner.params.items()}
+
+
+def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
+    captioner, vocabulary, train_data, val_data = toy_setup()
+    train(captioner, vocabulary, train_data, val_data, TRAIN, tmp_path / "straight.npz", progress=False,
+          log=lambda m: None)
+    straight = params_of(captioner)
+
+    interrupted, *_ = toy_setup()
+    calls = {"n": 0}
+    original_loss = interrupted.loss
+
+    def loss_then_ctrl_c(*args):
+        calls["n"] += 1
+        if calls["n"] == 6:  # during the second batch of the second epoch
+            raise KeyboardInterrupt
+        return original_loss(*args)
+
+    interrupted.loss = loss_then_ctrl_c
+    with pytest.raises(TrainingInterruptedError, match="continue with --resume"):
+        train(interrupted, vocabulary, train_data, val_data, TRAIN, tmp_path / "ck.npz", progress=False,
+              log=lambda m: None)
+    checkpoint = load_checkpoint(tmp_path / "ck.npz")
+    assert checkpoint.progress["epoch"] == 1 and checkpoint.progress["batch"] == 1
+    train(checkpoint.captioner, vocabulary, train_data, val_data, TRAIN, tmp_path / "ck.npz",
+          resume=checkpoint, progress=False, log=lambda m: None)
+    resumed = params_of(checkpoint.captioner)
+    for name in straight:
+        np.testing.assert_array_equal(resumed[name], straight[name], err_msg=name)
+
+
+def test_a_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+    captioner, vocabulary, train_data, val_data = toy_setup()
+    path = tmp_path / "ck.npz"
+    train(captioner, vocabulary, train_data, val_data, TrainConfig(epochs=1, batch_size=16, max_length=6),
+          path, progress=False, log=lambda m: None)
+    good = path.read_bytes()
+    checkpoint = load_checkpoint(path)
+    checkpoint.captioner.decoder.params["W_vocab"][0, 0] = np.nan
+    with pytest.raises(TrainingDivergedError, match="the loss became nan.*last good checkpoint"):
+        train(checkpoint.captioner, vocabulary, train_data, val_data,
+              TrainConfig(epochs=2, batch_size=16, max_length=6), path, resume=checkpoint,
+              progress=False, log=lambda m: None)
+    assert path.read_bytes() == good
+
+
+def test_checkpoint_round_trip_and_errors(tmp_path):
+    captioner, vocabulary, train_data, _ = toy_setup()
+    path = tmp_path / "ck.npz"
+    save_checkpoint(path, captioner, vocabulary, progress={"epoch": 3})
+    loaded = load_checkpoint(path)
+    assert loaded.vocabulary == vocabulary and loaded.progress == {"epoch": 3}
+    for name, value in params_of(captioner).items():
+        np.testing.assert_array_equal(np.asarray(loaded.captioner.params[name]), value)
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_checkpoint(tmp_path / "missing.npz")
+    (tmp_path / "junk.npz").write_text("not a checkpoint")
+    with pytest.raises(CheckpointError, match="junk.npz"):
+        load_checkpoint(tmp_path / "junk.npz")
+
+
+def test_optimizers_by_name():
+    from captioner.training import make_optimizer
+
+    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
+        make_optimizer(TrainConfig(optimizer="rmsprop"), {})
