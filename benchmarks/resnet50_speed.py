@@ -57,6 +57,8 @@ def parse_arguments():
     parser.add_argument(
         "--keep-blas-overrides", action="store_true", help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE as set"
     )
+    parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy",
+                        help="cupy: time on the GPU, against PyTorch CUDA (no memory probe)")
     parser.add_argument("--memory-probe", choices=("ours", "torch"), help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -104,43 +106,60 @@ def blas_description(threadpoolctl):
 # --- the two frameworks ------------------------------------------------------------------
 
 
-def build_ours(batch, size, seed=0):
-    """(model, images, dlogits) for this project's ResNet50."""
+def build_ours(batch, size, seed=0, backend="numpy"):
+    """(model, images, dlogits) for this project's ResNet50, on the chosen array backend."""
     import numpy
 
     import resnet
+    from numerics import use
 
+    xp = use(backend)
     model = resnet.resnet50(dtype=numpy.float32, rng=seed)
     rng = numpy.random.default_rng(seed + 1)
-    images = rng.standard_normal((batch, 3, size, size), dtype=numpy.float32)
-    dlogits = rng.standard_normal((batch, 1000), dtype=numpy.float32)
+    images = xp.asarray(rng.standard_normal((batch, 3, size, size), dtype=numpy.float32))
+    dlogits = xp.asarray(rng.standard_normal((batch, 1000), dtype=numpy.float32))
     return model, images, dlogits
 
 
-def ours_steps(model, images, dlogits):
+def synchronizer(backend):
+    """A function that waits for the GPU's queued work (a no-op on the CPU)."""
+    if backend == "cupy":
+        import cupy
+
+        return cupy.cuda.Device().synchronize
+    return lambda: None
+
+
+def ours_steps(model, images, dlogits, synchronize=lambda: None):
     """(eval forward, train forward + backward) for this project's model."""
 
     def forward():
         model.forward(images, train=False, keep_cache=False)
+        synchronize()
 
     def train_step():
         model.forward(images, train=True)
         model.backward(dlogits, input_gradient=False)  # like torch: the images need no gradient
+        synchronize()
 
     return forward, train_step
 
 
-def torch_steps(model, images, dlogits):
+def torch_steps(model, images, dlogits, device="cpu"):
     """The same two for PyTorch, with our model's weights; returns them and a name."""
     import torch
 
+    from numerics import to_host
+
     state = model.state_dict()
-    x, dy = torch.from_numpy(images), torch.from_numpy(dlogits)
+    x, dy = torch.from_numpy(to_host(images)).to(device), torch.from_numpy(to_host(dlogits)).to(device)
+    synchronize = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     try:
         import torchvision
 
         network = torchvision.models.resnet50(weights=None)
         network.load_state_dict({name: torch.from_numpy(value) for name, value in state.items()})
+        network.to(device)
         name = "torchvision"
         parameters = list(network.parameters())
 
@@ -150,7 +169,7 @@ def torch_steps(model, images, dlogits):
     except ImportError:
         from tests.resnet import torch_reference
 
-        tensors = torch_reference.torch_state(state, model.params)
+        tensors = torch_reference.torch_state(state, model.params, device)
         name = "torch functional"
         parameters = [tensors[key] for key in model.params]
 
@@ -160,6 +179,7 @@ def torch_steps(model, images, dlogits):
     def forward():
         with torch.no_grad():
             run(False)
+        synchronize()
 
     def forget_gradients():
         for parameter in parameters:
@@ -168,6 +188,7 @@ def torch_steps(model, images, dlogits):
     def train_step():
         forget_gradients()  # fresh gradients each step, as ours: no accumulation pass
         run(True).backward(dy)
+        synchronize()
 
     return (forward, train_step), name
 
@@ -269,13 +290,14 @@ def main():
     print(f"ResNet50, float32, batch {args.batch}, {args.size}x{args.size}: median (best) of")
     print(f"{args.repeats} runs, the frameworks taking turns, one run of each per round\n")
 
-    model, images, dlogits = build_ours(args.batch, args.size)
-    steps = {"ours": ours_steps(model, images, dlogits)}
-    names = {"ours": "ours (NumPy)"}
+    model, images, dlogits = build_ours(args.batch, args.size, backend=args.backend)
+    steps = {"ours": ours_steps(model, images, dlogits, synchronizer(args.backend))}
+    names = {"ours": "ours (NumPy)" if args.backend == "numpy" else "ours (CuPy)"}
     torch = None if args.no_torch else torch_or_none(args.threads)
     if torch is not None:
-        steps["torch"], kind = torch_steps(model, images, dlogits)
-        names["torch"] = f"{kind} {torch.__version__}"
+        device = "cuda" if args.backend == "cupy" else "cpu"
+        steps["torch"], kind = torch_steps(model, images, dlogits, device)
+        names["torch"] = f"{kind} {torch.__version__}" + (" CUDA" if device == "cuda" else "")
     elif not args.no_torch:
         print("PyTorch is not installed: timing this project's model only")
     times = {name: {} for name in steps}
@@ -284,7 +306,7 @@ def main():
         for name, values in rounds.items():
             times[name][key] = values
     memory = {}
-    if not args.no_memory:
+    if not args.no_memory and args.backend == "numpy":
         for framework in times:
             memory[framework] = measure_memory(framework, args)
     print_table(args, times, names, memory)

@@ -43,7 +43,8 @@ class DemoSize:
 
 
 FULL = DemoSize(4000, 200, 500, 8,
-                {"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24, "image_size": 64},
+                {"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24, "pool_grid": 2,
+                 "image_size": 64},
                 embedding_size=64, hidden_size=192)
 QUICK = DemoSize(300, 40, 60, 1,
                  {"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8, "image_size": 64},
@@ -70,7 +71,7 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
     vocabulary = Vocabulary.build((c for refs in data["train"].references for c in refs), min_count=1)
     log(f"vocabulary: {len(vocabulary)} words")
 
-    config = TrainConfig(epochs=size.epochs, batch_size=32, learning_rate=2e-3, warmup_steps=30,
+    config = TrainConfig(epochs=size.epochs, batch_size=32, learning_rate=3e-3, warmup_steps=30,
                          max_length=16, seed=seed)
     encoder = build_encoder(size.encoder, seed)
     decoder_config = DecoderConfig(len(vocabulary), encoder.feature_size, size.embedding_size,

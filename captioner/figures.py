@@ -62,7 +62,7 @@ def save_gate_picture(path, image, words, gates, units=32):
     image_axis = figure.add_subplot(grid[:, 0])
     image_axis.imshow(image)
     image_axis.axis("off")
-    image_axis.set_title(" ".join(words), fontsize=9)
+    image_axis.set_title(_wrap(" ".join(words), 28), fontsize=9)
     for position, name in enumerate(("f", "i", "g", "o")):
         axis = figure.add_subplot(grid[position // 2, 1 + position % 2])
         values = gates[name][:, :units].T

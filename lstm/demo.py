@@ -67,17 +67,22 @@ class RecallModel:
         if cell == "lstm":  # start by remembering: a forget-gate bias of 1
             self.params["b"][hidden_size : 2 * hidden_size] = 1.0
 
-    def loss(self, tokens, targets, mask):
-        """tokens, targets: (N, T) int; mask: (N, T) bool. Returns loss, grads (keyed like params)."""
+    def scores(self, tokens):
+        """tokens: (N, T) int. Returns scores (N, T, n_symbols) and the layers' caches."""
         p = self.params
-        forward, backward, _ = CELLS[self.cell]
+        forward, _, _ = CELLS[self.cell]
         xp = array_module(p["Wx"])
         embedded, embed_cache = word_embedding_forward(tokens, p["W_embed"])
         h0 = xp.zeros((tokens.shape[0], p["Wh"].shape[0]), dtype=p["Wh"].dtype)
         hidden, cell_cache = forward(embedded, h0, p["Wx"], p["Wh"], p["b"])
         scores, affine_cache = temporal_affine_forward(hidden, p["W_out"], p["b_out"])
-        loss, dscores = temporal_softmax_loss(scores, targets, mask)
+        return scores, (embed_cache, cell_cache, affine_cache)
 
+    def loss(self, tokens, targets, mask):
+        """tokens, targets: (N, T) int; mask: (N, T) bool. Returns loss, grads (keyed like params)."""
+        scores, (embed_cache, cell_cache, affine_cache) = self.scores(tokens)
+        loss, dscores = temporal_softmax_loss(scores, targets, mask)
+        _, backward, _ = CELLS[self.cell]
         grads = {}
         dhidden, grads["W_out"], grads["b_out"] = temporal_affine_backward(dscores, affine_cache)
         dembedded, _, grads["Wx"], grads["Wh"], grads["b"] = backward(dhidden, cell_cache)
@@ -86,14 +91,8 @@ class RecallModel:
 
     def accuracy(self, tokens, targets, mask):
         """Share of query positions where the highest score is the right symbol."""
-        p = self.params
-        forward, _, _ = CELLS[self.cell]
-        xp = array_module(p["Wx"])
-        embedded, _ = word_embedding_forward(tokens, p["W_embed"])
-        h0 = xp.zeros((tokens.shape[0], p["Wh"].shape[0]), dtype=p["Wh"].dtype)
-        hidden, _ = forward(embedded, h0, p["Wx"], p["Wh"], p["b"])
-        scores, _ = temporal_affine_forward(hidden[:, -1:], p["W_out"], p["b_out"])
-        return float((scores[:, 0].argmax(axis=1) == targets[:, -1]).mean())
+        scores, _ = self.scores(tokens)
+        return float((scores.argmax(axis=2)[mask] == targets[mask]).mean())
 
 
 def train(cell, gap, steps, n_symbols=8, batch_size=64, learning_rate=3e-3, seed=0, report_every=250):

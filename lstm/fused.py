@@ -11,7 +11,6 @@ part (cell state, hidden output, and their derivatives) is the very same
 functions that the gate-by-gate step uses, so both paths give the same numbers.
 """
 
-from lstm.activations import sigmoid, sigmoid_backward, tanh_backward
 from lstm.cell_state import cell_state_backward, cell_state_forward
 from lstm.checks import check_recurrent_inputs
 from lstm.gate_affine import gate_affine_backward, gate_affine_forward
@@ -24,12 +23,28 @@ def activate_gates(a):
     """Squash the stacked pre-activations in place: sigmoid for i, f, o and tanh for g.
 
     a: (N, 4H), overwritten. Returns a, now holding the gate activations.
+
+    All four blocks take one pass each of the same three operations, because
+    sigmoid(a) = 0.5 tanh(0.5 a) + 0.5 (see lstm.activations.sigmoid) and
+    tanh(a) = 1 tanh(1 a) + 0: a per-column scale and shift turn one tanh of the
+    whole row into every gate, with the very same arithmetic as the gate functions.
     """
-    sigmoid(gate_block(a, "i"), out=gate_block(a, "i"))
-    sigmoid(gate_block(a, "f"), out=gate_block(a, "f"))
-    array_module(a).tanh(gate_block(a, "g"), out=gate_block(a, "g"))
-    sigmoid(gate_block(a, "o"), out=gate_block(a, "o"))
+    xp = array_module(a)
+    scale, shift = _gate_scale_and_shift(a.shape[-1] // 4, a.dtype, xp)
+    a *= scale
+    xp.tanh(a, out=a)
+    a *= scale
+    a += shift
     return a
+
+
+def _gate_scale_and_shift(hidden_size, dtype, xp):
+    """(4H,) scale 0.5 and shift 0.5 on the sigmoid gates' columns, 1 and 0 on the candidate's."""
+    scale = xp.full(4 * hidden_size, 0.5, dtype=dtype)
+    shift = xp.full(4 * hidden_size, 0.5, dtype=dtype)
+    scale[gate_columns("g", hidden_size)] = 1
+    shift[gate_columns("g", hidden_size)] = 0
+    return scale, shift
 
 
 def cell_forward(gates, prev_c):
@@ -51,14 +66,26 @@ def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c, da):
     Writes d(loss)/da into da: (N, 4H) and returns dprev_c: (N, H).
     """
     i, f, g, o = (gate_block(gates, name) for name in "ifgo")
-    do, dc_from_h = hidden_output_backward(dnext_h, (o, tanh_c))
-    df, dprev_c, di, dg = cell_state_backward(dnext_c + dc_from_h, (f, prev_c, i, g))
-    H = prev_c.shape[1]
-    da[:, gate_columns("i", H)] = sigmoid_backward(di, i)
-    da[:, gate_columns("f", H)] = sigmoid_backward(df, f)
-    da[:, gate_columns("g", H)] = tanh_backward(dg, g)
-    da[:, gate_columns("o", H)] = sigmoid_backward(do, o)
+    di, df, dg, do = (gate_block(da, name) for name in "ifgo")
+    _, dc_from_h = hidden_output_backward(dnext_h, (o, tanh_c), do_out=do)
+    dc_from_h += dnext_c  # the cell state feeds the next step and h: its gradients add
+    _, dprev_c, _, _ = cell_state_backward(dc_from_h, (f, prev_c, i, g), out=(df, None, di, dg))
+    da *= activation_derivatives(gates)
     return dprev_c
+
+
+def activation_derivatives(gates):
+    """d(activation)/d(pre-activation) for all four blocks at once, from the activations.
+
+    gates: (N, 4H). For y = scale tanh(scale a) + shift (see activate_gates) the slope is
+    scale^2 - (y - shift)^2: s (1 - s) on the sigmoid gates, 1 - g^2 on the candidate.
+    Returns (N, 4H).
+    """
+    xp = array_module(gates)
+    scale, shift = _gate_scale_and_shift(gates.shape[-1] // 4, gates.dtype, xp)
+    centred = gates - shift
+    centred *= centred
+    return scale * scale - centred
 
 
 def lstm_step_forward_fused(x, prev_h, prev_c, Wx, Wh, b):

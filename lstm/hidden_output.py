@@ -8,6 +8,7 @@ next layer (the word scores, in the captioner) and to the next time step.
 """
 
 from lstm.activations import tanh_backward, tanh_forward
+from numerics import array_module
 
 
 def hidden_output_forward(o, c):
@@ -19,10 +20,10 @@ def hidden_output_forward(o, c):
     return o * tanh_c, (o, tanh_cache)
 
 
-def hidden_output_backward(dh, cache):
+def hidden_output_backward(dh, cache, do_out=None):
     """Gradients of h = o * tanh(c).
 
-    dh: (N, H). Returns do (N, H) and dc (N, H).
+    dh: (N, H). Returns do (N, H) and dc (N, H); do_out: optional array for do.
     """
     o, tanh_c = cache
-    return dh * tanh_c, tanh_backward(dh * o, tanh_c)
+    return array_module(dh).multiply(dh, tanh_c, out=do_out), tanh_backward(dh * o, tanh_c)

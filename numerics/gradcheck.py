@@ -54,18 +54,15 @@ def numerical_gradient(f, x, douts=None, h=1e-6):
     x: floating-point array of any shape; douts: array(s) shaped like f's output(s).
     Returns an array shaped like x.
     """
-    if not x.flags.c_contiguous:
-        raise ValueError("numerical_gradient needs a C-contiguous x to modify in place")
-    grad = array_module(x).zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
-    for k in range(x.size):
-        original = flat_x[k].copy()
-        flat_x[k] = original + h
+    grad = array_module(x).zeros(x.shape, dtype=x.dtype)
+    for index in numpy.ndindex(*x.shape):  # any memory layout: x is indexed, never reshaped
+        original = x[index].copy()
+        x[index] = original + h
         plus = _weighted_sum(f(), douts)
-        flat_x[k] = original - h
+        x[index] = original - h
         minus = _weighted_sum(f(), douts)
-        flat_x[k] = original
-        flat_grad[k] = (plus - minus) / (2 * h)
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * h)
     return grad
 
 

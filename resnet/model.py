@@ -30,7 +30,7 @@ RESNET50_BLOCKS = (3, 4, 6, 3)
 RESNET50_WIDTHS = (64, 128, 256, 512)
 BATCHNORM_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 # The stem: conv1 7x7, stride 2, padding 3, then max pooling 3x3, stride 2, padding 1.
-STEM_KERNEL, STEM_STRIDE, STEM_PADDING = 7, 2, 3
+STEM_KERNEL, STEM_STRIDE = 7, 2  # padding kernel // 2
 POOL_KERNEL, POOL_STRIDE, POOL_PADDING = 3, 2, 1
 
 
@@ -48,7 +48,7 @@ class ResNet:
     """
 
     def __init__(self, blocks_per_stage, widths, stem_width, num_classes, dtype, rng, in_channels=3,
-                 pool_grid=1):
+                 pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True):
         if len(blocks_per_stage) != len(widths) or min(blocks_per_stage, default=0) < 1:
             raise ValueError(
                 f"blocks_per_stage {tuple(blocks_per_stage)} and widths {tuple(widths)} need one "
@@ -62,7 +62,8 @@ class ResNet:
         self.params, self.buffers, self._state_order = {}, {}, []
         self._blocks = []  # (name prefix, stride)
         rng = numpy.random.default_rng(rng)
-        self._add_conv_bn("conv1", "bn1", (stem_width, in_channels, STEM_KERNEL, STEM_KERNEL), rng)
+        self.stem_kernel, self.stem_pool = stem_kernel, stem_pool
+        self._add_conv_bn("conv1", "bn1", (stem_width, in_channels, stem_kernel, stem_kernel), rng)
         channels = stem_width
         for stage, (blocks, width) in enumerate(zip(blocks_per_stage, widths), start=1):
             for block in range(blocks):
@@ -140,10 +141,12 @@ class ResNet:
                 caches.append(cache)
 
         h = self._check_input(x)
-        h, cache = conv_bn_forward(h, *self._unit("", "conv1", "bn1"), STEM_STRIDE, STEM_PADDING, train)
+        stem = self._unit("", "conv1", "bn1")
+        h, cache = conv_bn_forward(h, *stem, STEM_STRIDE, self.stem_kernel // 2, train)
         keep(cache)
-        h, cache = maxpool_forward(h, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
-        keep(cache)
+        if self.stem_pool:
+            h, cache = maxpool_forward(h, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
+            keep(cache)
         for prefix, stride in self._blocks:
             params, buffers = self._block_arrays(prefix)
             h, cache = bottleneck_forward(h, params, buffers, stride, train)
@@ -209,7 +212,8 @@ class ResNet:
             dh, block_grads = bottleneck_backward(dh, caches.pop(), in_place=True)
             for name, grad in block_grads.items():
                 grads[prefix + name] = grad
-        dh = maxpool_backward(dh, caches.pop())
+        if self.stem_pool:
+            dh = maxpool_backward(dh, caches.pop())
         dx, grads["conv1.weight"], grads["bn1.weight"], grads["bn1.bias"] = conv_bn_backward(
             dh, caches.pop(), in_place=True, input_gradient=input_gradient
         )
@@ -250,7 +254,7 @@ class ResNet:
 
 def resnet(
     blocks_per_stage, widths, stem_width=64, num_classes=1000, dtype=numpy.float32, rng=0, in_channels=3,
-    pool_grid=1,
+    pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True,
 ):
     """A ResNet of bottleneck blocks, randomly initialised like torchvision's.
 
@@ -259,11 +263,14 @@ def resnet(
     channels of conv1; num_classes: fc outputs; dtype: float32 or float64; rng: a seed or
     numpy Generator; in_channels: 3 for RGB; pool_grid: the last feature map is average-pooled
     onto pool_grid x pool_grid cells (1, torchvision's global pooling; 2 or more keep where
-    things are, for a captioner that must say "to the left of"). A small model for quick
+    things are, for a captioner that must say "to the left of"); stem_kernel, stem_pool: the
+    first convolution's size (7) and whether max pooling follows it (True) -- small pictures
+    keep more detail with a 5x5 stem and no pooling. A small model for quick
     training on a CPU: resnet((1, 1), (16, 32), stem_width=16, num_classes=10) (feature_size 128).
     Arrays live on the backend selected when it is built (numerics.use).
     """
-    return ResNet(blocks_per_stage, widths, stem_width, num_classes, dtype, rng, in_channels, pool_grid)
+    return ResNet(blocks_per_stage, widths, stem_width, num_classes, dtype, rng, in_channels, pool_grid,
+                  stem_kernel, stem_pool)
 
 
 def resnet50(weights=None, num_classes=1000, dtype=numpy.float32, rng=0):

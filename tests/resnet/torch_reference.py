@@ -45,9 +45,9 @@ def resnet(state, x, train):
     return F.linear(F.adaptive_avg_pool2d(h, 1).flatten(1), state["fc.weight"], state["fc.bias"])
 
 
-def torch_state(numpy_state, parameter_names):
-    """{name: tensor} from {name: numpy array}; the names in parameter_names require grad."""
-    state = {name: torch.tensor(value) for name, value in numpy_state.items()}
+def torch_state(numpy_state, parameter_names, device="cpu"):
+    """{name: tensor} on `device` from {name: numpy array}; the names in parameter_names require grad."""
+    state = {name: torch.tensor(value, device=device) for name, value in numpy_state.items()}
     for name in parameter_names:
         state[name].requires_grad_(True)
     return state

@@ -1,0 +1,29 @@
+"""The whole captioner, ResNet encoder included: every parameter's gradient of the loss."""
+
+import numpy as np
+
+from captioner.captioner import Captioner
+from captioner.model import CaptionDecoder, DecoderConfig
+from numerics import numerical_gradient, rel_error
+from resnet import resnet
+
+
+def tiny_captioner(xp):
+    encoder = resnet((1,), (2,), stem_width=3, num_classes=1, dtype=np.float64, rng=0, pool_grid=2)
+    config = DecoderConfig(vocabulary_size=7, feature_size=encoder.feature_size, embedding_size=3,
+                           hidden_size=4, dtype="float64")
+    return Captioner(CaptionDecoder(config, seed=0, xp=xp), encoder)
+
+
+def test_every_parameter_of_encoder_and_decoder(xp):
+    captioner = tiny_captioner(xp)
+    rng = np.random.default_rng(0)
+    images = xp.asarray(rng.uniform(0, 1, (3, 3, 16, 16)))
+    captions = xp.asarray([[1, 4, 5, 2, 0], [1, 6, 2, 0, 0], [1, 5, 5, 6, 2]])
+    captioner.loss(images, captions)
+    analytic = {name: grad.copy() for name, grad in captioner.grads.items()}
+    assert any(name.startswith("encoder.conv1") for name in analytic)
+    assert set(analytic) == set(captioner.params)
+    for name, value in captioner.params.items():
+        numeric = numerical_gradient(lambda: captioner.loss(images, captions), value)
+        assert rel_error(analytic[name], numeric) < 1e-6, name
