@@ -8,31 +8,30 @@ Wh^T diag(1 - h^2) k times over: it shrinks (or explodes) geometrically. That is
 the short-term memory problem; the LSTM's cell state is the way around it.
 """
 
-from lstm.activations import tanh_backward, tanh_forward
+from lstm.candidate_gate import candidate_gate_backward, candidate_gate_forward
 from lstm.checks import check_recurrent_inputs
-from lstm.gate_affine import gate_affine_backward, gate_affine_forward
 from numerics import array_module, check_shape
 
 
 def rnn_step_forward(x, prev_h, Wx, Wh, b):
     """One vanilla RNN step: next_h = tanh(x Wx + prev_h Wh + b).
 
+    This is exactly the LSTM's candidate gate g. The RNN overwrites its whole
+    memory with it at every step; the LSTM adds it to the cell state only as
+    much as the input gate allows.
     x: (N, D); prev_h: (N, H); Wx: (D, H); Wh: (H, H); b: (H,).
     Returns next_h: (N, H) and a cache.
     """
     check_recurrent_inputs(x, prev_h, Wx, Wh, b, blocks=1)
-    a, affine_cache = gate_affine_forward(x, prev_h, Wx, Wh, b)
-    next_h, tanh_cache = tanh_forward(a)
-    return next_h, (affine_cache, tanh_cache)
+    return candidate_gate_forward(x, prev_h, Wx, Wh, b)
 
 
 def rnn_step_backward(dnext_h, cache):
-    """Backward through one RNN step.
+    """Backward through one RNN step (the candidate gate's backward).
 
     dnext_h: (N, H). Returns dx (N, D), dprev_h (N, H), dWx (D, H), dWh (H, H), db (H,).
     """
-    affine_cache, tanh_cache = cache
-    return gate_affine_backward(tanh_backward(dnext_h, tanh_cache), affine_cache)
+    return candidate_gate_backward(dnext_h, cache)
 
 
 def rnn_forward(x, h0, Wx, Wh, b):
