@@ -9,6 +9,7 @@ to a much better whole.
 
 import numpy
 
+from captioner.model import with_context
 from captioner.vocabulary import END_ID, START_ID
 from lstm import lstm_forward_with_cell, word_embedding_forward
 from numerics import array_module, check_shape, to_host
@@ -22,11 +23,11 @@ def greedy_decode(decoder, features, max_length):
     """
     check_shape("features", features, ("N", decoder.config.feature_size))
     xp = array_module(features)
-    h, c, _ = decoder.initial_state(features)
+    h, c, context, _ = decoder.initial_state(features)
     words = xp.full(features.shape[0], START_ID, dtype=xp.int64)
     generated, ended = [], numpy.zeros(features.shape[0], dtype=bool)
     for _ in range(max_length):
-        scores, h, c, _ = decoder.step(words, h, c)
+        scores, h, c, _ = decoder.step(words, h, c, context)
         words = scores.argmax(axis=1)
         generated.append(to_host(words))
         ended |= generated[-1] == END_ID
@@ -55,7 +56,7 @@ def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0
 def _search_one(decoder, features, beam_width, max_length, length_penalty):
     """Beam search for one image; features: (1, F). Returns a list of word ids."""
     xp = array_module(features)
-    h, c, _ = decoder.initial_state(features)
+    h, c, context, _ = decoder.initial_state(features)
     beams = [[]]  # the words of each live beam
     beam_scores = numpy.zeros(1)  # their summed log-probabilities
     finished = []  # (rank score, words)
@@ -65,7 +66,8 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
 
     for _ in range(max_length):
         last = xp.asarray([beam[-1] if beam else START_ID for beam in beams], dtype=xp.int64)
-        scores, h, c, _ = decoder.step(last, h, c)
+        beam_context = xp.broadcast_to(context, (len(beams), context.shape[1]))
+        scores, h, c, _ = decoder.step(last, h, c, beam_context)
         candidates = beam_scores[:, None] + _log_softmax(to_host(scores))
         best = numpy.argsort(candidates, axis=None)[::-1][:beam_width]
         keep, new_beams, new_scores = [], [], []
@@ -99,10 +101,10 @@ def caption_gates(decoder, features, word_ids):
     """
     xp = array_module(features)
     p = decoder.params
-    h0, c0, _ = decoder.initial_state(features)
+    h0, c0, context, _ = decoder.initial_state(features)
     inputs = xp.asarray([[START_ID, *word_ids]], dtype=xp.int64)
     embedded, _ = word_embedding_forward(inputs, p["W_embed"])
-    _, cache = lstm_forward_with_cell(embedded, h0, c0, p["Wx"], p["Wh"], p["b"])
+    _, cache = lstm_forward_with_cell(with_context(embedded, context), h0, c0, p["Wx"], p["Wh"], p["b"])
     return {name: to_host(cache[name][0]) for name in ("i", "f", "g", "o", "c", "h")}
 
 

@@ -25,10 +25,10 @@ def decoder_and_features(xp, seed):
 def log_probability(decoder, features, words):
     """Sum of the log-probabilities of `words` (ending with END or not), one step at a time."""
     xp = array_module(features)
-    h, c, _ = decoder.initial_state(features)
+    h, c, context, _ = decoder.initial_state(features)
     previous, total = START_ID, 0.0
     for word in words:
-        scores, h, c, _ = decoder.step(xp.asarray([previous]), h, c)
+        scores, h, c, _ = decoder.step(xp.asarray([previous]), h, c, context)
         scores = to_host(scores)[0]
         total += scores[word] - scores.max() - np.log(np.exp(scores - scores.max()).sum())
         previous = word
@@ -85,9 +85,9 @@ def test_caption_gates_follow_the_caption(xp):
     decoder, features = decoder_and_features(xp, 4)
     words = [4, 5, 3]
     gates = caption_gates(decoder, features[:1], words)
-    h, c, _ = decoder.initial_state(features[:1])
+    h, c, context, _ = decoder.initial_state(features[:1])
     for t, word in enumerate([START_ID, *words]):
-        _, h, c, step = decoder.step(xp.asarray([word]), h, c)
+        _, h, c, step = decoder.step(xp.asarray([word]), h, c, context)
         for name in ("i", "f", "g", "o", "c", "h"):
             assert gates[name].shape == (4, CONFIG.hidden_size)
             assert rel_error(gates[name][t], step[name][0]) < 1e-12

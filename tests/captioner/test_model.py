@@ -33,13 +33,25 @@ def test_every_parameter_and_the_features_pass_a_gradient_check(xp):
     assert rel_error(dfeatures, numeric) < 1e-7
 
 
+def naive_state(p, features):
+    """h0, c0 = the two halves of features W_init^T + b_init."""
+    state = features @ p["W_init"].T + p["b_init"]
+    return state[:, :3], state[:, 3:]
+
+
+def naive_inputs(p, features):
+    """Each step's input: the previous word's embedding, then features W_context^T + b_context."""
+    context = features @ p["W_context"].T + p["b_context"]
+    words = p["W_embed"][CAPTIONS[:, :-1]]
+    return np.concatenate([words, np.repeat(context[:, None], words.shape[1], axis=1)], axis=2)
+
+
 def test_loss_matches_a_naive_reference():
     decoder = random_decoder(np)
     p = decoder.params
     features = np.random.default_rng(3).standard_normal((3, 5))
     loss, _ = decoder.loss(features, CAPTIONS)
-    state = features @ p["W_init"].T + p["b_init"]
-    h, _ = naive_lstm(p["W_embed"][CAPTIONS[:, :-1]], state[:, :3], state[:, 3:], p["Wx"], p["Wh"], p["b"])
+    h, _ = naive_lstm(naive_inputs(p, features), *naive_state(p, features), p["Wx"], p["Wh"], p["b"])
     total = 0.0
     for n in range(3):
         for t in range(CAPTIONS.shape[1] - 1):
@@ -55,13 +67,13 @@ def test_step_agrees_with_the_teacher_forced_sequence(xp):
     p = decoder.params
     features = xp.asarray(np.random.default_rng(4).standard_normal((3, 5)))
     captions = xp.asarray(CAPTIONS)
-    h0, c0, _ = decoder.initial_state(features)
+    h, c, context, _ = decoder.initial_state(features)
     host = {name: to_host(value) for name, value in p.items()}
-    expected_h, _ = naive_lstm(host["W_embed"][CAPTIONS[:, :-1]], to_host(h0), to_host(c0),
+    host_features = to_host(features)
+    expected_h, _ = naive_lstm(naive_inputs(host, host_features), *naive_state(host, host_features),
                                host["Wx"], host["Wh"], host["b"])
-    h, c = h0, c0
     for t in range(CAPTIONS.shape[1] - 1):
-        scores, h, c, gates = decoder.step(captions[:, t], h, c)
+        scores, h, c, gates = decoder.step(captions[:, t], h, c, context)
         assert set(gates) == {"i", "f", "g", "o", "c", "h"}
         assert rel_error(scores, expected_h[:, t] @ host["W_vocab"] + host["b_vocab"]) < 1e-12
 
