@@ -37,7 +37,7 @@ def save_loss_curve(path, losses, epoch_steps=None, blind_losses=None):
 def save_caption_grid(path, images, generated, references, columns=4):
     """images: (N, H, W, 3) uint8; generated: N captions (str); references: N captions (str)."""
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 3.4 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 4.2 * rows), squeeze=False)
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index < len(images):
