@@ -11,7 +11,6 @@ Parameters are exposed under one dict with prefixes, "decoder.Wx", "encoder.laye
 so that one optimizer and one checkpoint serve both.
 """
 
-from captioner.model import CaptionDecoder
 
 ENCODER_PREFIX, DECODER_PREFIX = "encoder.", "decoder."
 
@@ -67,8 +66,3 @@ class Captioner:
             self.encoder.backward_features(dfeatures, input_gradient=False)
         return loss
 
-
-def build_captioner(decoder_config, encoder_factory=None, seed=0):
-    """A Captioner from a DecoderConfig and, for end-to-end training, a function making the encoder."""
-    encoder = encoder_factory() if encoder_factory else None
-    return Captioner(CaptionDecoder(decoder_config, seed=seed), encoder)
