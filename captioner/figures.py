@@ -10,8 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy  # noqa: E402
 
-GATE_TITLES = {"f": "forget gate f", "i": "input gate i", "g": "candidate g", "o": "output gate o"}
-GATE_COLOURS = {"f": "Reds", "i": "Greens", "g": "RdBu_r", "o": "Blues"}
+from lstm.colours import COLOUR_MAPS, NAMES  # noqa: E402
 
 
 def save_loss_curve(path, losses, epoch_steps=None, blind_losses=None):
@@ -67,9 +66,9 @@ def save_gate_picture(path, image, words, gates, units=32):
         axis = figure.add_subplot(grid[position // 2, 1 + position % 2])
         values = gates[name][:, :units].T
         limits = (-1, 1) if name == "g" else (0, 1)
-        shown = axis.imshow(values, aspect="auto", cmap=GATE_COLOURS[name], vmin=limits[0], vmax=limits[1])
+        shown = axis.imshow(values, aspect="auto", cmap=COLOUR_MAPS[name], vmin=limits[0], vmax=limits[1])
         axis.set_xticks(range(len(readers)), readers, rotation=60, ha="right", fontsize=7)
-        axis.set(ylabel=f"hidden unit (first {units})", title=GATE_TITLES[name])
+        axis.set(ylabel=f"hidden unit (first {units})", title=NAMES[name])
         figure.colorbar(shown, ax=axis, fraction=0.05)
     figure.suptitle("Gate activations at each step (x: the word read; the step predicts the next word)")
     figure.tight_layout()
