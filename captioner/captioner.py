@@ -11,6 +11,7 @@ Parameters are exposed under one dict with prefixes, "decoder.Wx", "encoder.laye
 so that one optimizer and one checkpoint serve both.
 """
 
+from numerics import array_module, scatter_add
 
 ENCODER_PREFIX, DECODER_PREFIX = "encoder.", "decoder."
 
@@ -55,14 +56,23 @@ class Captioner:
             return inputs
         return self.encoder.features(inputs, train=train, keep_cache=train)
 
-    def loss(self, inputs, captions):
+    def loss(self, inputs, captions, image_of_caption=None):
         """Teacher-forced loss of a batch; fills the gradients (see `grads`).
 
-        inputs: as for `features`; captions: (N, T + 1) int ids. Returns the loss (float).
+        inputs: as for `features`, B images; captions: (P, T + 1) int ids; image_of_caption: (P,)
+        ints in [0, B), the image each caption describes, or None when P = B and caption k
+        describes image k. Several captions of one image share one pass through the encoder:
+        their feature gradients add up. Returns the loss (float).
         """
         features = self.features(inputs, train=True)
+        if image_of_caption is not None:
+            features = features[image_of_caption]
         loss, dfeatures = self.decoder.loss(features, captions)
         if self.encoder is not None:
+            if image_of_caption is not None:
+                xp = array_module(dfeatures)
+                per_image = xp.zeros((len(inputs), dfeatures.shape[1]), dtype=dfeatures.dtype)
+                dfeatures = scatter_add(per_image, image_of_caption, dfeatures)
             self.encoder.backward_features(dfeatures, input_gradient=False)
         return loss
 

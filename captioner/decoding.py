@@ -55,6 +55,7 @@ def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0
 
 def _search_one(decoder, features, beam_width, max_length, length_penalty):
     """Beam search for one image; features: (1, F). Returns a list of word ids."""
+    # BEGIN EXERCISE 16
     xp = array_module(features)
     h, c, context, _ = decoder.initial_state(features)
     beams = [[]]  # the words of each live beam
@@ -90,6 +91,7 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
     if finished:
         return max(finished, key=lambda item: item[0])[1]
     return beams[int(numpy.argmax(beam_scores))]
+    # END EXERCISE 16
 
 
 def caption_gates(decoder, features, word_ids):

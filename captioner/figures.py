@@ -1,21 +1,20 @@
 """The demo's pictures: the loss curve, captions on test images, and the gates word by word.
 
-Each function takes host NumPy arrays and plain lists and writes one PNG with matplotlib's
-non-interactive Agg backend, so it works on a machine without a display.
+Each function takes host NumPy arrays and plain lists and writes one PNG. The figures are
+matplotlib Figure objects, not pyplot's: they need no display and leave the caller's choice
+of backend (a notebook's inline plots) alone.
 """
 
-import matplotlib
+import numpy
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy  # noqa: E402
-
-from lstm.colours import COLOUR_MAPS, NAMES  # noqa: E402
+from lstm.colours import COLOUR_MAPS, NAMES
 
 
 def save_loss_curve(path, losses, epoch_steps=None, blind_losses=None):
     """losses: training loss per step; epoch_steps: step numbers where epochs end."""
-    figure, axes = plt.subplots(figsize=(7, 4))
+    figure = Figure(figsize=(7, 4))
+    axes = figure.subplots()
     steps = numpy.arange(1, len(losses) + 1)
     axes.plot(steps, losses, lw=0.6, alpha=0.4, color="tab:blue")
     axes.plot(steps, _running_mean(losses, 25), color="tab:blue", label="captioner (running mean)")
@@ -30,13 +29,13 @@ def save_loss_curve(path, losses, epoch_steps=None, blind_losses=None):
     axes.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
 
 
 def save_caption_grid(path, images, generated, references, columns=4):
     """images: (N, H, W, 3) uint8; generated: N captions (str); references: N captions (str)."""
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 4.2 * rows), squeeze=False)
+    figure = Figure(figsize=(3.4 * columns, 4.2 * rows))
+    axes = figure.subplots(rows, columns, squeeze=False)
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index < len(images):
@@ -46,7 +45,6 @@ def save_caption_grid(path, images, generated, references, columns=4):
     figure.suptitle("Test images: generated caption (greedy) and first reference")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
 
 
 def save_gate_picture(path, image, words, gates, units=32):
@@ -56,7 +54,7 @@ def save_gate_picture(path, image, words, gates, units=32):
     as returned by captioner.decoding.caption_gates (row 0 reads <start>).
     """
     readers = ["<start>", *words]
-    figure = plt.figure(figsize=(12, 7))
+    figure = Figure(figsize=(12, 7))
     grid = figure.add_gridspec(2, 3, width_ratios=(1, 2, 2))
     image_axis = figure.add_subplot(grid[:, 0])
     image_axis.imshow(image)
@@ -73,7 +71,6 @@ def save_gate_picture(path, image, words, gates, units=32):
     figure.suptitle("Gate activations at each step (x: the word read; the step predicts the next word)")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
 
 
 def _running_mean(values, window):

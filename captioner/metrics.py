@@ -31,6 +31,7 @@ def corpus_bleu(references, hypotheses, max_n=4):
     Returns {1: bleu_1, ..., max_n: bleu_max_n} (floats in [0, 1]).
     """
     _check_corpus(references, hypotheses, max_n)
+    # BEGIN EXERCISE 18
     matches = [0] * max_n
     totals = [0] * max_n
     hypothesis_length = reference_length = 0
@@ -54,6 +55,7 @@ def corpus_bleu(references, hypotheses, max_n=4):
         log_precision_sum += math.log(matches[n - 1] / totals[n - 1])
         scores[n] = penalty * math.exp(log_precision_sum / n)
     return scores
+    # END EXERCISE 18
 
 
 def ngram_counts(tokens, n):
@@ -67,12 +69,14 @@ def clipped_ngram_matches(references, hypothesis, n):
     references: list of token lists; hypothesis: token list. Each hypothesis n-gram is counted at
     most as many times as it occurs in the single reference where it occurs most.
     """
+    # BEGIN EXERCISE 17
     most_in_one_reference = Counter()
     for reference in references:
         most_in_one_reference |= ngram_counts(reference, n)  # "|" keeps the larger count
     hypothesis_counts = ngram_counts(hypothesis, n)
     clipped = hypothesis_counts & most_in_one_reference  # "&" keeps the smaller count
     return sum(clipped.values()), sum(hypothesis_counts.values())
+    # END EXERCISE 17
 
 
 def closest_reference_length(references, hypothesis_length):

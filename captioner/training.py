@@ -1,6 +1,8 @@
 """Training the captioner: minibatches, Adam or SGD, clipping, a schedule, checkpoints, resuming.
 
-One epoch visits every (image, caption) pair once in an order fixed by (seed, epoch), so a run
+One epoch visits every image once, with all of its captions, in an order fixed by (seed, epoch):
+the encoder sees each picture of a batch once and the decoder learns from every caption of it.
+The order being fixed, a run
 that is stopped and resumed sees exactly the batches an uninterrupted run would have seen.
 A checkpoint is written at the end of every epoch and when training is interrupted (Ctrl-C);
 a loss that becomes NaN or infinite stops training and leaves the last good checkpoint alone.
@@ -26,7 +28,7 @@ class TrainConfig:
     """How to train. learning_rate is the peak of a warm-up + cosine schedule."""
 
     epochs: int = 10
-    batch_size: int = 64
+    batch_size: int = 64  # captions per step; each image brings all of its captions
     optimizer: str = "adam"
     learning_rate: float = 2e-3
     momentum: float = 0.9
@@ -76,6 +78,17 @@ def evaluate(captioner, data, vocabulary, max_length, beam_width=1):
     return corpus_bleu(data.references, captions), captions
 
 
+def captions_of(images, first_caption):
+    """The caption rows of some images, and for each row the position of its image in `images`.
+
+    images: (B,) image indices; first_caption: (N + 1,), the captions of image k are the rows
+    first_caption[k]:first_caption[k + 1] (captions are stored image by image).
+    Returns rows (P,) and image_of_caption (P,) with values in [0, B).
+    """
+    rows = [numpy.arange(first_caption[k], first_caption[k + 1]) for k in images]
+    return numpy.concatenate(rows), numpy.repeat(numpy.arange(len(images)), [len(r) for r in rows])
+
+
 def trim_padding(ids):
     """Drop the columns that are padding in every row. ids: (B, L) host int array."""
     used = numpy.flatnonzero((ids != PAD_ID).any(axis=0))
@@ -100,7 +113,9 @@ def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
             optimizer.load_state_dict(resume.optimizer_state)
         log(f"resuming from {resume.path}: epoch {state['epoch'] + 1}, batch {state['batch']}")
     image_index, caption_ids = train_data.caption_pairs(vocabulary, config.max_length)
-    batches = math.ceil(len(image_index) / config.batch_size)
+    first_caption = numpy.searchsorted(image_index, numpy.arange(len(train_data) + 1))
+    images_per_batch = max(1, round(config.batch_size * len(train_data) / len(image_index)))
+    batches = math.ceil(len(train_data) / images_per_batch)
     total_steps = config.epochs * batches
 
     def checkpoint():
@@ -109,18 +124,18 @@ def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
 
     while state["epoch"] < config.epochs:
         epoch, started = state["epoch"], time.perf_counter()
-        order = numpy.random.default_rng([config.seed, epoch]).permutation(len(image_index))
+        order = numpy.random.default_rng([config.seed, epoch]).permutation(len(train_data))
         bar = tqdm(range(state["batch"], batches), desc=f"epoch {epoch + 1}/{config.epochs}",
                    disable=not progress, leave=False)
         epoch_losses = []
         try:
             for batch in bar:
-                chosen = order[batch * config.batch_size : (batch + 1) * config.batch_size]
-                inputs = train_data.batch(image_index[chosen])
-                captions = xp.asarray(trim_padding(caption_ids[chosen]))
+                images = order[batch * images_per_batch : (batch + 1) * images_per_batch]
+                rows, image_of_caption = captions_of(images, first_caption)
+                captions = xp.asarray(trim_padding(caption_ids[rows]))
                 optimizer.learning_rate = cosine_learning_rate(
                     state["step"], total_steps, config.learning_rate, config.warmup_steps)
-                loss = captioner.loss(inputs, captions)
+                loss = captioner.loss(train_data.batch(images), captions, xp.asarray(image_of_caption))
                 if not math.isfinite(loss):
                     raise TrainingDivergedError(
                         f"the loss became {loss} at epoch {epoch + 1}, batch {batch}; training stopped, "

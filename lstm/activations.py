@@ -18,7 +18,10 @@ def sigmoid(a, out=None):
     a: any shape; out: optional array of a's shape to write into (may be a).
     """
     xp = array_module(a)
-    out = xp.multiply(a, 0.5, out=out)
+    if out is None:
+        # a fresh array, not the ufunc's return: for a 0-d input that would be a scalar
+        out = xp.empty_like(a)
+    xp.multiply(a, 0.5, out=out)
     xp.tanh(out, out=out)
     out *= 0.5
     out += 0.5

@@ -18,9 +18,11 @@ def candidate_gate_forward(x, prev_h, Wx_g, Wh_g, b_g):
     x: (N, D); prev_h: (N, H); Wx_g: (D, H); Wh_g: (H, H); b_g: (H,).
     Returns g: (N, H) and a cache for candidate_gate_backward.
     """
+    # BEGIN EXERCISE 3
     a_g, affine_cache = gate_affine_forward(x, prev_h, Wx_g, Wh_g, b_g)
     g, tanh_cache = tanh_forward(a_g)
     return g, (affine_cache, tanh_cache)
+    # END EXERCISE 3
 
 
 def candidate_gate_backward(dg, cache):
@@ -28,6 +30,8 @@ def candidate_gate_backward(dg, cache):
 
     dg: (N, H). Returns dx (N, D), dprev_h (N, H), dWx_g (D, H), dWh_g (H, H), db_g (H,).
     """
+    # BEGIN EXERCISE 7
     affine_cache, tanh_cache = cache
     da_g = tanh_backward(dg, tanh_cache)
     return gate_affine_backward(da_g, affine_cache)
+    # END EXERCISE 7

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from lstm.embedding import word_embedding_backward, word_embedding_forward
+from lstm.gradient_reach import gradient_reaching_back
 from lstm.rnn import rnn_backward, rnn_forward
 from lstm.sequence import lstm_backward, lstm_forward
 from lstm.softmax_loss import temporal_softmax_loss
@@ -67,14 +68,17 @@ class RecallModel:
         if cell == "lstm":  # start by remembering: a forget-gate bias of 1
             self.params["b"][hidden_size : 2 * hidden_size] = 1.0
 
+    def initial_state(self, batch_size):
+        """The recurrent layer's h0: zeros (batch_size, H) of the parameters' dtype and backend."""
+        Wh = self.params["Wh"]
+        return array_module(Wh).zeros((batch_size, Wh.shape[0]), dtype=Wh.dtype)
+
     def scores(self, tokens):
         """tokens: (N, T) int. Returns scores (N, T, n_symbols) and the layers' caches."""
         p = self.params
         forward, _, _ = CELLS[self.cell]
-        xp = array_module(p["Wx"])
         embedded, embed_cache = word_embedding_forward(tokens, p["W_embed"])
-        h0 = xp.zeros((tokens.shape[0], p["Wh"].shape[0]), dtype=p["Wh"].dtype)
-        hidden, cell_cache = forward(embedded, h0, p["Wx"], p["Wh"], p["b"])
+        hidden, cell_cache = forward(embedded, self.initial_state(tokens.shape[0]), p["Wx"], p["Wh"], p["b"])
         scores, affine_cache = temporal_affine_forward(hidden, p["W_out"], p["b_out"])
         return scores, (embed_cache, cell_cache, affine_cache)
 
@@ -88,6 +92,19 @@ class RecallModel:
         dembedded, _, grads["Wx"], grads["Wh"], grads["b"] = backward(dhidden, cell_cache)
         grads["W_embed"] = word_embedding_backward(dembedded, embed_cache)
         return loss, grads
+
+    def gradient_reaching_back(self, tokens, rng):
+        """lstm.gradient_reach.gradient_reaching_back of this model's recurrent layer on tokens.
+
+        The loss reads only the last hidden state, through a random upstream gradient dh_last
+        (N, H) drawn from rng (a numpy Generator). tokens: (N, T) int. Returns {"x": (N, T, E),
+        "prev_h": (N, T, H)} and for the LSTM "prev_c": (N, T, H), E the embedding size.
+        """
+        p = self.params
+        embedded, _ = word_embedding_forward(tokens, p["W_embed"])
+        h0 = self.initial_state(tokens.shape[0])
+        dh_last = array_module(h0).asarray(rng.standard_normal(h0.shape), dtype=h0.dtype)
+        return gradient_reaching_back(self.cell, embedded, h0, p["Wx"], p["Wh"], p["b"], dh_last)
 
     def accuracy(self, tokens, targets, mask):
         """Share of query positions where the highest score is the right symbol."""

@@ -19,9 +19,11 @@ def forget_gate_forward(x, prev_h, Wx_f, Wh_f, b_f):
     x: (N, D); prev_h: (N, H); Wx_f: (D, H); Wh_f: (H, H); b_f: (H,).
     Returns f: (N, H) and a cache for forget_gate_backward.
     """
+    # BEGIN EXERCISE 1
     a_f, affine_cache = gate_affine_forward(x, prev_h, Wx_f, Wh_f, b_f)
     f, sigmoid_cache = sigmoid_forward(a_f)
     return f, (affine_cache, sigmoid_cache)
+    # END EXERCISE 1
 
 
 def forget_gate_backward(df, cache):
@@ -29,6 +31,8 @@ def forget_gate_backward(df, cache):
 
     df: (N, H). Returns dx (N, D), dprev_h (N, H), dWx_f (D, H), dWh_f (H, H), db_f (H,).
     """
+    # BEGIN EXERCISE 5
     affine_cache, sigmoid_cache = cache
     da_f = sigmoid_backward(df, sigmoid_cache)
     return gate_affine_backward(da_f, affine_cache)
+    # END EXERCISE 5

@@ -17,9 +17,11 @@ def output_gate_forward(x, prev_h, Wx_o, Wh_o, b_o):
     x: (N, D); prev_h: (N, H); Wx_o: (D, H); Wh_o: (H, H); b_o: (H,).
     Returns o: (N, H) and a cache for output_gate_backward.
     """
+    # BEGIN EXERCISE 4
     a_o, affine_cache = gate_affine_forward(x, prev_h, Wx_o, Wh_o, b_o)
     o, sigmoid_cache = sigmoid_forward(a_o)
     return o, (affine_cache, sigmoid_cache)
+    # END EXERCISE 4
 
 
 def output_gate_backward(do, cache):
@@ -27,6 +29,8 @@ def output_gate_backward(do, cache):
 
     do: (N, H). Returns dx (N, D), dprev_h (N, H), dWx_o (D, H), dWh_o (H, H), db_o (H,).
     """
+    # BEGIN EXERCISE 8
     affine_cache, sigmoid_cache = cache
     da_o = sigmoid_backward(do, sigmoid_cache)
     return gate_affine_backward(da_o, affine_cache)
+    # END EXERCISE 8

@@ -71,9 +71,10 @@ def lstm_backward_with_cell(dh, cache):
     dh: (N, T, H). Returns dx (N, T, D), dh0 (N, H), dc0 (N, H),
     dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
-    gates, h, c, tanh_c = cache["gates"], cache["h_steps"], cache["c_steps"], cache["tanh_c"]
-    T, N, H = h.shape
+    T, N, H = cache["h_steps"].shape
     check_shape("dh", dh, (N, T, H))
+    # BEGIN EXERCISE 12
+    gates, h, c, tanh_c = cache["gates"], cache["h_steps"], cache["c_steps"], cache["tanh_c"]
     xp = array_module(dh)
     Wx, Wh, x_steps = cache["Wx"], cache["Wh"], cache["x_steps"]
     Wh_transposed = xp.ascontiguousarray(Wh.T)  # read once per step: worth one copy
@@ -96,3 +97,4 @@ def lstm_backward_with_cell(dh, cache):
         prev_h.T @ da_flat,
         da_flat.sum(axis=0),
     )
+    # END EXERCISE 12

@@ -56,6 +56,7 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     dnext_h, dnext_c: (N, H), the gradients arriving at next_h and next_c.
     Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
+    # BEGIN EXERCISE 11
     do, dc_from_h = hidden_output_backward(dnext_h, cache["hidden_cache"])
     # next_c feeds the next step and next_h: its gradient is the sum of both.
     dc = dnext_c + dc_from_h
@@ -81,3 +82,4 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
         xp.concatenate(dWh_blocks, axis=1),
         xp.concatenate(db_blocks),
     )
+    # END EXERCISE 11

@@ -13,7 +13,11 @@ Two entry points:
 - `check_layer(forward, backward, inputs)` for a forward/backward pair that
   follows the project's convention (forward returns outputs..., cache; backward
   takes douts..., cache and returns one gradient per floating-point input).
+`assert_gradients_close(errors, tolerance)` turns check_layer's answer into a
+pass or a failure that names the worst gradient.
 """
+
+import math
 
 import numpy
 
@@ -99,3 +103,29 @@ def check_layer(forward, backward, inputs, rng=0, h=1e-6):
         numeric = numerical_gradient(lambda: tuple(forward(*values)[:-1]), inputs[name], douts, h)
         errors[name] = rel_error(grad, numeric)
     return errors
+
+
+def assert_gradients_close(errors, tolerance):
+    """Pass when every relative error is below tolerance, else name the worst gradient.
+
+    errors: {input name: rel_error}, as check_layer returns it; tolerance: float.
+    Raises AssertionError("gradient check failed, rel. error 3e-2 on dWh (tolerance 1e-7)").
+    A NaN error counts as the worst of all.
+    """
+    if not errors:
+        raise ValueError("assert_gradients_close: no gradients to check")
+    name, worst = max(errors.items(), key=lambda item: math.inf if math.isnan(item[1]) else item[1])
+    if not worst < tolerance:
+        raise AssertionError(
+            f"gradient check failed, rel. error {_short_number(worst)} on d{name} "
+            f"(tolerance {_short_number(tolerance)})"
+        )
+
+
+def _short_number(value):
+    """One significant digit, exponent without padding: 0.0312 -> '3e-2', 1e-07 -> '1e-7'."""
+    text = f"{value:.0e}"
+    if "e" not in text:  # nan, inf
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"

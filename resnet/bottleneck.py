@@ -101,6 +101,7 @@ def bottleneck_backward(dout, cache, in_place=False):
     that own it). Returns dx: (N, H, W, C_in) and {name: gradient} for every parameter in
     params, keyed alike.
     """
+    # BEGIN EXERCISE 15
     caches, grads = cache, {}
     d = relu_backward(dout, caches["relu"], in_place)
     projection = SHORTCUT_CONV in caches
@@ -117,3 +118,4 @@ def bottleneck_backward(dout, cache, in_place=False):
         _add_unit_gradients(grads, conv, bn, unit_grads)
     dh += dshortcut
     return dh, grads
+    # END EXERCISE 15

@@ -96,7 +96,10 @@ def _patch_view(padded, kernel, stride):
     N, H, W, C = padded.shape
     kH, kW = kernel
     H_out, W_out = output_size(H, kH, stride, 0), output_size(W, kW, stride, 0)
-    s_n, s_h, s_w, s_c = padded.strides
+    # Strides from the shape, not padded.strides: an axis of length 1 may report any stride
+    # (x[..., None] reports 0) and still count as contiguous.
+    s_c = padded.itemsize
+    s_w, s_h, s_n = C * s_c, W * C * s_c, H * W * C * s_c
     return xp.lib.stride_tricks.as_strided(
         padded, (N, H_out, W_out, kH, kW * C), (s_n, stride * s_h, stride * s_w, s_h, s_c)
     )
@@ -120,6 +123,7 @@ def col2im(dcols, x_shape, stride, padding, out=None):
     x_shape to write into. Returns dx: x_shape. Overlapping patches (stride < kernel) sum
     into the same pixel, one kernel offset at a time.
     """
+    # BEGIN EXERCISE 13
     xp = array_module(dcols)
     kernel = dcols.shape[3:5]
     if out is None:
@@ -129,6 +133,7 @@ def col2im(dcols, x_shape, stride, padding, out=None):
     for i, j, out_rows, out_cols, in_rows, in_cols in kernel_taps(x_shape, kernel, stride, padding):
         out[:, in_rows, in_cols, :] += dcols[:, out_rows, out_cols, i, j, :]
     return out
+    # END EXERCISE 13
 
 
 def gemm_matrix(w):

@@ -47,6 +47,7 @@ def exhaustive_best(decoder, features, max_length, length_penalty=0.0):
     return best
 
 
+@pytest.mark.exercise(16)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("length_penalty", [0.0, 1.0])
 def test_a_wide_beam_finds_the_best_caption(xp, seed, length_penalty):
@@ -55,6 +56,7 @@ def test_a_wide_beam_finds_the_best_caption(xp, seed, length_penalty):
     assert found[0] == exhaustive_best(decoder, features[:1], 3, length_penalty)
 
 
+@pytest.mark.exercise(16)
 def test_beam_of_width_one_is_greedy(xp):
     for seed in range(4):
         decoder, features = decoder_and_features(xp, seed)
@@ -72,6 +74,7 @@ def test_greedy_takes_the_most_likely_word_each_step(xp):
         prefix.append(word)
 
 
+@pytest.mark.exercise(16)
 def test_without_an_end_the_best_partial_caption_is_returned(xp):
     decoder, features = decoder_and_features(xp, 3)
     decoder.params["b_vocab"][END_ID] = -1e9  # <end> can never win

@@ -1,6 +1,7 @@
 """The whole captioner, ResNet encoder included: every parameter's gradient of the loss."""
 
 import numpy as np
+import pytest
 
 from captioner.captioner import Captioner
 from captioner.model import CaptionDecoder, DecoderConfig
@@ -15,15 +16,24 @@ def tiny_captioner(xp):
     return Captioner(CaptionDecoder(config, seed=0, xp=xp), encoder)
 
 
-def test_every_parameter_of_encoder_and_decoder(xp):
+# None: one caption per image; [1, 0, 1]: two captions share image 1, one encoder pass for both.
+@pytest.mark.needs_exercises(9, 10, 12, 14, 15)  # the decoder's and the encoder's backward
+@pytest.mark.parametrize("image_of_caption", [None, [1, 0, 1]])
+def test_every_parameter_of_encoder_and_decoder(xp, image_of_caption):
     captioner = tiny_captioner(xp)
     rng = np.random.default_rng(0)
-    images = xp.asarray(rng.uniform(0, 1, (3, 3, 16, 16)))
+    images = xp.asarray(rng.uniform(0, 1, (3 if image_of_caption is None else 2, 3, 16, 16)))
     captions = xp.asarray([[1, 4, 5, 2, 0], [1, 6, 2, 0, 0], [1, 5, 5, 6, 2]])
-    captioner.loss(images, captions)
+    if image_of_caption is not None:
+        image_of_caption = xp.asarray(image_of_caption)
+
+    def loss():
+        return captioner.loss(images, captions, image_of_caption)
+
+    loss()
     analytic = {name: grad.copy() for name, grad in captioner.grads.items()}
     assert any(name.startswith("encoder.conv1") for name in analytic)
     assert set(analytic) == set(captioner.params)
     for name, value in captioner.params.items():
-        numeric = numerical_gradient(lambda: captioner.loss(images, captions), value)
+        numeric = numerical_gradient(loss, value)
         assert rel_error(analytic[name], numeric) < 1e-6, name

@@ -7,7 +7,14 @@ from captioner.captioner import Captioner
 from captioner.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from captioner.data import CaptionData
 from captioner.model import CaptionDecoder, DecoderConfig
-from captioner.training import TrainConfig, TrainingDivergedError, TrainingInterruptedError, evaluate, train
+from captioner.training import (
+    TrainConfig,
+    TrainingDivergedError,
+    TrainingInterruptedError,
+    captions_of,
+    evaluate,
+    train,
+)
 from captioner.vocabulary import Vocabulary
 
 PHRASES = ["a red circle", "two blue squares", "a green triangle on top", "an orange cross"]
@@ -33,6 +40,11 @@ def toy_setup(seed=0):
 TRAIN = TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2, warmup_steps=2, max_length=6)
 
 
+# Training runs lstm_backward_with_cell (course exercises 9, 10, 12); evaluation, corpus BLEU (17, 18).
+TRAINING = pytest.mark.needs_exercises(9, 10, 12, 17, 18)
+
+
+@TRAINING
 def test_training_learns_the_toy_task(tmp_path):
     captioner, vocabulary, train_data, val_data = toy_setup()
     before, _ = evaluate(captioner, val_data, vocabulary, 6)
@@ -48,6 +60,7 @@ def params_of(captioner):
     return {name: np.array(value) for name, value in captioner.params.items()}
 
 
+@TRAINING
 def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
     captioner, vocabulary, train_data, val_data = toy_setup()
     train(captioner, vocabulary, train_data, val_data, TRAIN, tmp_path / "straight.npz", progress=False,
@@ -77,6 +90,7 @@ def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
         np.testing.assert_array_equal(resumed[name], straight[name], err_msg=name)
 
 
+@TRAINING
 def test_a_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     captioner, vocabulary, train_data, val_data = toy_setup()
     path = tmp_path / "ck.npz"
@@ -112,3 +126,10 @@ def test_optimizers_by_name():
 
     with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
         make_optimizer(TrainConfig(optimizer="rmsprop"), {})
+
+
+def test_a_batch_of_images_brings_all_their_captions():
+    # image 0 owns caption rows 0-1, image 1 rows 2-4, image 2 row 5
+    rows, image_of_caption = captions_of(np.array([2, 0]), np.array([0, 2, 5, 6]))
+    assert rows.tolist() == [5, 0, 1]
+    assert image_of_caption.tolist() == [0, 1, 1]

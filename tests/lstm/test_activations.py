@@ -28,3 +28,9 @@ def test_derivatives_by_hand_at_zero(xp):
     zero, one = xp.zeros(1), xp.ones(1)
     assert float(sigmoid_backward(one, sigmoid_forward(zero)[1])[0]) == 0.25
     assert float(tanh_backward(one, tanh_forward(zero)[1])[0]) == 1.0
+
+
+def test_sigmoid_of_a_zero_dimensional_array(xp):
+    s, _ = sigmoid_forward(xp.asarray(2.0))
+    assert s.shape == ()
+    assert abs(float(s) - 1 / (1 + np.exp(-2.0))) < 1e-15

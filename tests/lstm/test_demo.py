@@ -1,6 +1,7 @@
 """The recall demo: the LSTM learns a task that the vanilla RNN cannot."""
 
 import numpy as np
+import pytest
 
 from lstm.demo import main, recall_batch, train
 
@@ -22,12 +23,14 @@ def test_recall_batch_layout():
     assert mask.sum() == 4 and mask[:, -1].all()
 
 
+@pytest.mark.needs_exercises(9, 10, 12)  # lstm_backward
 def test_lstm_learns_to_recall_across_a_short_gap():
     model, losses = finish(train("lstm", gap=5, steps=400, report_every=100))
     assert losses[-1] < 0.2 * losses[0]
     assert model.accuracy(*recall_batch(np.random.default_rng(9), 500, 5, 8)) > 0.9
 
 
+@pytest.mark.needs_exercises(3, 7, 9, 10, 12)  # rnn_backward and lstm_backward
 def test_demo_prints_both_cells(capsys):
     main(["--gap", "3", "--steps", "20"])
     out = capsys.readouterr().out

@@ -1,6 +1,7 @@
 """Properties over random shapes (hypothesis): the paths agree whatever the sizes."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,8 @@ def test_sequence_equals_its_fused_steps(seed, N, T, D, H):
     assert rel_error(cache["c"][:, -1], prev_c) < 1e-12
 
 
+@pytest.mark.exercise(11)
+@pytest.mark.needs_exercises(*range(1, 11))
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**16), N=sizes, D=sizes, H=sizes)
 def test_fused_step_backward_equals_gate_by_gate(seed, N, D, H):

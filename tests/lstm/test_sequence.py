@@ -1,9 +1,11 @@
 """Whole sequences: backprop through time, against steps and a naive reference."""
 
 import numpy as np
+import pytest
 
 import lstm
 from numerics import check_layer, rel_error
+from numerics.gradcheck import assert_gradients_close
 from tests.lstm.reference import linspace_lstm_inputs, naive_lstm
 
 
@@ -23,6 +25,7 @@ def test_sequence_golden_values(xp):
     assert rel_error(h_zero_c, naive_lstm(host[0], host[1], zero_c, *host[3:])[0]) < 1e-14
 
 
+@pytest.mark.needs_exercises(1, 2, 3, 4)  # lstm_step_forward
 def test_cache_holds_every_gate_per_step(xp):
     x, h0, c0, Wx, Wh, b = sequence_inputs(xp)
     N, T, H = x.shape[0], x.shape[1], h0.shape[1]
@@ -35,17 +38,21 @@ def test_cache_holds_every_gate_per_step(xp):
             assert rel_error(cache[name][:, t], step[name]) < 1e-12, (name, t)
 
 
+@pytest.mark.exercise(12)
+@pytest.mark.needs_exercises(9, 10)  # the fused cell's backward
 def test_sequence_gradients(xp):
     x, h0, c0, Wx, Wh, b = sequence_inputs(xp, N=2, T=3, D=3, H=4)
     inputs = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
     errors = check_layer(lstm.lstm_forward, lstm.lstm_backward, inputs)
-    assert max(errors.values()) < 1e-7, errors
+    assert_gradients_close(errors, 1e-7)
     with_cell = {"x": x, "h0": h0, "c0": c0, "Wx": Wx, "Wh": Wh, "b": b}
     errors = check_layer(lstm.lstm_forward_with_cell, lstm.lstm_backward_with_cell, with_cell)
     assert set(errors) == set(with_cell)
-    assert max(errors.values()) < 1e-7, errors
+    assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.exercise(12)
+@pytest.mark.needs_exercises(*range(1, 12))  # the gate-by-gate steps, forward and backward
 def test_whole_sequence_equals_step_by_step(xp):
     x, h0, c0, Wx, Wh, b = sequence_inputs(xp)
     N, T, _ = x.shape
@@ -70,6 +77,8 @@ def test_whole_sequence_equals_step_by_step(xp):
         assert rel_error(a, b) < 1e-12
 
 
+@pytest.mark.exercise(12)
+@pytest.mark.needs_exercises(9, 10)
 def test_sequence_keeps_float32(xp):
     x, h0, _, Wx, Wh, b = sequence_inputs(xp, np.float32)
     h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b)

@@ -5,12 +5,22 @@ import pytest
 
 import lstm
 from numerics import check_layer, rel_error
+from numerics.gradcheck import assert_gradients_close
 from tests.lstm.reference import linspace_lstm_inputs, naive_lstm_step
 
 STEPS = {
     "gate_by_gate": (lstm.lstm_step_forward, lstm.lstm_step_backward),
     "fused": (lstm.lstm_step_forward_fused, lstm.lstm_step_backward_fused),
 }
+# The course exercises each path runs: the gate-by-gate step calls the four gate forwards (1-4)
+# and its backward is exercise 11; both backwards use the cell-state and hidden-output ones (9, 10).
+GATE_FORWARDS = (1, 2, 3, 4)
+FORWARD_PATHS = [pytest.param("gate_by_gate", marks=pytest.mark.needs_exercises(*GATE_FORWARDS)), "fused"]
+BACKWARD_PATHS = [
+    pytest.param("gate_by_gate",
+                 marks=[pytest.mark.exercise(11), pytest.mark.needs_exercises(*range(1, 11))]),
+    pytest.param("fused", marks=pytest.mark.needs_exercises(9, 10)),
+]
 
 
 def step_inputs(xp, dtype=np.float64):
@@ -19,7 +29,7 @@ def step_inputs(xp, dtype=np.float64):
     return {name: xp.asarray(np.ascontiguousarray(v), dtype=dtype) for name, v in values.items()}
 
 
-@pytest.mark.parametrize("path", STEPS)
+@pytest.mark.parametrize("path", FORWARD_PATHS)
 def test_step_golden_values(xp, path):
     forward, _ = STEPS[path]
     inputs = step_inputs(xp)
@@ -33,6 +43,7 @@ def test_step_golden_values(xp, path):
     assert rel_error(cache["h"], next_h) == 0.0 and rel_error(cache["c"], next_c) == 0.0
 
 
+@pytest.mark.needs_exercises(*GATE_FORWARDS)
 def test_a_wrong_gate_order_would_be_caught(xp):
     # The golden test relies on the gates reacting differently to their blocks:
     # swapping two blocks of the weights must change the result.
@@ -45,14 +56,16 @@ def test_a_wrong_gate_order_would_be_caught(xp):
     assert rel_error(h_swapped, h_right) > 1e-3
 
 
-@pytest.mark.parametrize("path", STEPS)
+@pytest.mark.parametrize("path", BACKWARD_PATHS)
 def test_step_gradients(xp, path):
     forward, backward = STEPS[path]
     errors = check_layer(forward, backward, step_inputs(xp))
     assert set(errors) == {"x", "prev_h", "prev_c", "Wx", "Wh", "b"}
-    assert max(errors.values()) < 1e-7, errors
+    assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.exercise(11)
+@pytest.mark.needs_exercises(*range(1, 11))
 def test_fused_equals_gate_by_gate(xp):
     inputs = step_inputs(xp)
     rng = np.random.default_rng(0)
@@ -68,7 +81,7 @@ def test_fused_equals_gate_by_gate(xp):
         assert rel_error(a, b) < 1e-12
 
 
-@pytest.mark.parametrize("path", STEPS)
+@pytest.mark.parametrize("path", BACKWARD_PATHS)
 def test_step_keeps_float32(xp, path):
     forward, backward = STEPS[path]
     inputs = step_inputs(xp, np.float32)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from numerics import check_layer, numerical_gradient, rel_error
+from numerics.gradcheck import assert_gradients_close
 
 
 def test_rel_error_is_zero_for_equal_and_large_for_unrelated():
@@ -53,3 +54,14 @@ def test_check_layer_passes_a_right_backward_and_fails_a_wrong_one(xp):
 def test_check_layer_counts_gradients():
     with pytest.raises(ValueError, match="1 gradients for 2 inputs"):
         check_layer(_square_forward, lambda dout, cache: dout, {"x": np.ones(2), "w": np.ones(2)})
+
+
+def test_assert_gradients_close_names_the_worst_gradient():
+    assert_gradients_close({"x": 1e-9, "w": 5e-8}, 1e-7)
+    expected = r"^gradient check failed, rel. error 3e-2 on dWh \(tolerance 1e-7\)$"
+    with pytest.raises(AssertionError, match=expected):
+        assert_gradients_close({"x": 1e-9, "Wh": 0.031, "b": 2e-3}, 1e-7)
+    with pytest.raises(AssertionError, match="rel. error nan on db"):
+        assert_gradients_close({"x": 0.5, "b": float("nan")}, 1e-7)
+    with pytest.raises(ValueError, match="no gradients"):
+        assert_gradients_close({}, 1e-7)

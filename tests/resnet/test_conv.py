@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from numerics import check_layer, rel_error, to_host
+from numerics.gradcheck import assert_gradients_close
 from resnet import (
     col2im,
     conv,
@@ -49,6 +50,12 @@ CASES = [  # (N, H, W, C_in, C_out, kernel, stride, padding, bias)
 ]
 
 
+def through_col2im(case):
+    """case as a test parameter: a strided conv's dx goes through col2im, course exercise 13."""
+    stride = case[6]
+    return pytest.param(case, marks=pytest.mark.exercise(13) if stride > 1 else ())
+
+
 def _inputs(xp, case, dtype=np.float64):
     N, H, W, C_in, C_out, k, _, _, bias = case
     x = xp.asarray(np.linspace(-1.0, 1.2, N * H * W * C_in).reshape(N, H, W, C_in), dtype=dtype)
@@ -67,7 +74,7 @@ def test_conv_forward_matches_nested_loops(xp, case):
     assert rel_error(out, expected) < 1e-12
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", [through_col2im(case) for case in CASES])
 def test_conv_gradients(xp, case):
     rng = np.random.default_rng(1)
     N, H, W, C_in, C_out, k, stride, padding, bias = case
@@ -82,9 +89,10 @@ def test_conv_gradients(xp, case):
         return conv2d_forward(x, w, b, stride, padding)
 
     errors = check_layer(forward, conv2d_backward, inputs)
-    assert max(errors.values()) < 1e-6, errors
+    assert_gradients_close(errors, 1e-6)
 
 
+@pytest.mark.exercise(13)  # a kernel that is not square takes col2im for any stride
 def test_non_square_kernel(xp):
     rng = np.random.default_rng(5)
     x, w = xp.asarray(rng.standard_normal((2, 5, 6, 2))), xp.asarray(rng.standard_normal((3, 2, 1, 3)))
@@ -94,10 +102,10 @@ def test_non_square_kernel(xp):
     def forward(x, w):
         return conv2d_forward(x, w, None, 1, 1)
 
-    assert max(check_layer(forward, conv2d_backward, {"x": x, "w": w}).values()) < 1e-6
+    assert_gradients_close(check_layer(forward, conv2d_backward, {"x": x, "w": w}), 1e-6)
 
 
-@pytest.mark.parametrize("case", [CASES[1], CASES[2]])
+@pytest.mark.parametrize("case", [through_col2im(case) for case in (CASES[1], CASES[2])])
 def test_conv_relu_is_relu_of_conv_with_its_gradients(xp, case):
     x, w, b = _inputs(xp, case)
     stride, padding = case[6], case[7]
@@ -113,7 +121,7 @@ def test_conv_relu_is_relu_of_conv_with_its_gradients(xp, case):
         return conv2d_backward(relu_backward(dout, out), conv_cache)
 
     errors = check_layer(forward_keeping_out, backward, {"x": x, "w": w, "b": b})
-    assert max(errors.values()) < 1e-6
+    assert_gradients_close(errors, 1e-6)
 
 
 def test_float32_stays_float32(xp):
@@ -123,6 +131,7 @@ def test_float32_stays_float32(xp):
     assert {a.dtype for a in (out, dx, dw, db)} == {np.dtype(np.float32)}
 
 
+@pytest.mark.exercise(13)
 def test_col2im_is_the_adjoint_of_im2col(xp):
     # <im2col(x), c> == <x, col2im(c)> for every x and c: col2im adds back exactly what im2col copied.
     rng = np.random.default_rng(2)
@@ -149,6 +158,7 @@ def test_gemm_ordered_weight_needs_no_copy(xp):
     assert xp.shares_memory(matrix, ordered)
 
 
+@pytest.mark.needs_exercises(13)  # stride 2
 def test_weight_gradient_comes_back_in_the_weights_shape(xp):
     x, w, _ = _inputs(xp, CASES[3])
     out, cache = conv2d_forward(x, gemm_ordered(w), None, 2, 1)
@@ -181,6 +191,7 @@ def test_bad_bias_dtype_and_dout(xp):
         conv2d_backward(xp.zeros((1, 4, 4, 3)), cache)
 
 
+@pytest.mark.exercise(13)  # stride 2
 def test_one_image_per_product_gives_the_same_gradients(xp, monkeypatch):
     # Large batches are convolved a few images at a time; force one image per chunk.
     x, w, b = _inputs(xp, CASES[3])
@@ -201,3 +212,12 @@ def test_input_gradient_can_be_skipped(xp):
     skipped = conv2d_backward(out, cache, input_gradient=False)
     assert skipped[0] is None
     assert rel_error(skipped[1], dw) == 0 and rel_error(skipped[2], db) == 0
+
+
+def test_one_channel_made_by_a_new_axis(xp):
+    # x[..., None] is contiguous but reports a channel stride of 0: the patches must not care.
+    x = xp.asarray(np.arange(1.0, 31.0).reshape(1, 5, 6))[..., None]
+    w = xp.asarray(np.ones((1, 1, 2, 2)))
+    out, _ = conv2d_forward(x, w, None, 1, 0)
+    expected = naive_conv(to_host(x).copy(), np.ones((1, 1, 2, 2)), None, 1, 0)
+    assert rel_error(out, expected) < 1e-12

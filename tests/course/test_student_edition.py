@@ -1,0 +1,117 @@
+"""Building a student edition of a small project made up here, and of the notebooks that exist."""
+
+import json
+import os
+import re
+import stat
+
+import pytest
+
+from tests.course.exercises import Exercise
+from tests.course.notebook_solutions import clear_solutions
+from tests.course.placeholder import LINE_LENGTH, raise_lines
+from tests.course.student_edition import PROJECT_ROOT, build, project_files
+
+LAYER = [
+    "def double(x):",
+    '    """2x."""',
+    "    # BEGIN EXERCISE 1",
+    "    return 2 * x",
+    "    # END EXERCISE 1",
+    "",
+]
+STUDENT_LAYER = [
+    "def double(x):",
+    '    """2x."""',
+    "    # BEGIN EXERCISE 1",
+    '    raise NotImplementedError("Exercise 1 (double): multiply by two")',
+    "    # END EXERCISE 1",
+    "",
+]
+EXERCISES = [Exercise(1, "double", "pkg/layer.py", "double", "multiply by two")]
+NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": 3, "metadata": {"tags": ["solution"]},
+                       "outputs": [{"output_type": "stream", "name": "stdout", "text": ["4\n"]}],
+                       "source": ["# Exercise 01.1 (twice): solution\n", "print(2 * 2)"]}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def make_project(root):
+    files = {
+        ".gitignore": "runs/\n*.egg-info/\n/local.txt\n# a comment\n",
+        "pkg/__init__.py": "",
+        "pkg/layer.py": "\n".join(LAYER),
+        "pkg/tool.egg-info/PKG-INFO": "ignored",
+        "runs/result.txt": "ignored",
+        "local.txt": "ignored: the pattern is anchored at the top",
+        "sub/local.txt": "kept",
+        "notebooks/one.ipynb": json.dumps(NOTEBOOK),
+        "run.sh": "#!/bin/sh\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / "data.bin").write_bytes(bytes(range(256)))
+    (root / "run.sh").chmod(0o755)
+
+
+def test_the_student_edition_replaces_bodies_clears_solutions_and_copies_the_rest(tmp_path):
+    source, out = tmp_path / "project", tmp_path / "student"
+    source.mkdir()
+    make_project(source)
+    assert build(out, source, EXERCISES) == (7, 1, 1)
+    assert (out / "pkg/layer.py").read_text().split("\n") == STUDENT_LAYER
+    with pytest.raises(NotImplementedError, match=r"^Exercise 1 \(double\): multiply by two$"):
+        namespace = {}
+        exec((out / "pkg/layer.py").read_text(), namespace)
+        namespace["double"](3)
+    cell = json.loads((out / "notebooks/one.ipynb").read_text())["cells"][0]
+    placeholder = 'raise NotImplementedError("Exercise 01.1 (twice): write your solution in this cell")'
+    assert cell["source"] == ["# Exercise 01.1 (twice): solution\n", placeholder]
+    assert cell["outputs"] == [] and cell["execution_count"] is None
+    for same in (".gitignore", "pkg/__init__.py", "sub/local.txt", "data.bin", "run.sh"):
+        assert (out / same).read_bytes() == (source / same).read_bytes(), same
+    assert os.stat(out / "run.sh").st_mode & stat.S_IXUSR
+    for ignored in ("runs", "pkg/tool.egg-info", "local.txt"):
+        assert not (out / ignored).exists(), ignored
+
+
+def test_it_refuses_a_folder_that_is_not_empty_and_names_a_missing_exercise_file(tmp_path):
+    source = tmp_path / "project"
+    source.mkdir()
+    make_project(source)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("")
+    with pytest.raises(ValueError, match="is not empty"):
+        build(tmp_path / "full", source, EXERCISES)
+    missing = [Exercise(2, "gone", "pkg/gone.py", "gone", "hint")]
+    with pytest.raises(ValueError, match="exercise files not found in .*: pkg/gone.py"):
+        build(tmp_path / "student", source, missing)
+
+
+def test_project_files_are_the_projects_own():
+    files = project_files(PROJECT_ROOT)
+    assert {"README.md", "lstm/forget_gate.py", "tests/course/exercises.py"} <= set(files)
+    assert not [name for name in files if name.startswith(".git/") or "__pycache__" in name]
+
+
+def test_a_long_placeholder_wraps_into_pieces_that_join_into_the_message():
+    message = "Exercise 9 (a long one): " + " ".join(f"word{k}" for k in range(60)) + ' with "quotes"'
+    lines = raise_lines(message, "        ")
+    assert len(lines) > 3 and max(len(line) for line in lines) <= LINE_LENGTH
+    namespace = {}
+    with pytest.raises(NotImplementedError) as raised:
+        exec("\n".join(line[8:] for line in lines), namespace)
+    assert str(raised.value) == message
+
+
+def test_every_notebook_clears_and_clearing_twice_changes_nothing():
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
+        cleared, count = clear_solutions(path.read_text(encoding="utf-8"), path.name)
+        assert clear_solutions(cleared, path.name) == (cleared, count)
+        solutions = [cell for cell in json.loads(cleared)["cells"]
+                     if "solution" in cell["metadata"].get("tags", [])]
+        assert len(solutions) == count
+        for cell in solutions:
+            exercise = cell["source"][0].split(":")[0][2:]  # "# Exercise 08.2 (title): solution"
+            with pytest.raises(NotImplementedError, match=f"^{re.escape(exercise)}: "):
+                exec("".join(cell["source"]), {})
