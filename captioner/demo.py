@@ -45,20 +45,21 @@ class DemoSize:
     encoder: dict
     embedding_size: int
     hidden_size: int
-    batch_size: int = 64  # captions per step: about 13 pictures with their 5 captions each
+    batch_size: int = 64  # captions per step (a picture brings all of the captions it trains on)
     learning_rate: float = 3e-3
     blind_epochs: int = 6  # the blind baseline only learns the grammar, which takes far less time
-    # Learn from the canonical caption of each training picture only (validation and test are
-    # still scored against all references). Paraphrases name the objects in a random order, so
-    # the first word after "a" could describe any object: the model then hedges between objects
-    # and pairs one object's colour with another's shape.
+    # Learn from the canonical caption of each training picture only; validation and test are
+    # still scored against all references. The canonical caption is a function of the picture,
+    # so every word has one right answer. Measured on this demo: with the same minutes, more
+    # pictures with one caption each beat fewer pictures with all five (a higher BLEU-4, the
+    # same share of objects named), because the encoder sees more different pictures.
     canonical_only: bool = True
 
 
-FULL = DemoSize(4000, 200, 500, 8,
+FULL = DemoSize(20000, 200, 500, 11,
                 {"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24, "pool_grid": 2,
                  "image_size": 64},
-                embedding_size=64, hidden_size=192)
+                embedding_size=64, hidden_size=192, batch_size=32)
 QUICK = DemoSize(300, 40, 60, 1,
                  {"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8, "image_size": 64},
                  embedding_size=16, hidden_size=32)
