@@ -60,7 +60,7 @@ class ResNet:
         self.xp = selected()
         self.in_channels, self.num_classes = in_channels, num_classes
         self.params, self.buffers, self._state_order = {}, {}, []
-        self._blocks = []  # (name prefix, stride)
+        self.blocks = []  # (name prefix, stride) of every bottleneck block, in the order they run
         rng = numpy.random.default_rng(rng)
         self.stem_kernel, self.stem_pool = stem_kernel, stem_pool
         self._add_conv_bn("conv1", "bn1", (stem_width, in_channels, stem_kernel, stem_kernel), rng)
@@ -70,7 +70,7 @@ class ResNet:
                 prefix, stride = f"layer{stage}.{block}.", 2 if block == 0 and stage > 1 else 1
                 for conv, bn, shape in bottleneck_layers(channels, width, stride):
                     self._add_conv_bn(prefix + conv, prefix + bn, shape, rng)
-                self._blocks.append((prefix, stride))
+                self.blocks.append((prefix, stride))
                 channels = EXPANSION * width
         self.pool_grid = pool_grid
         self.feature_size = pool_grid * pool_grid * channels
@@ -128,11 +128,12 @@ class ResNet:
             raise ValueError(f"x must have the model's dtype {self.dtype}, got {x.dtype}")
         return self.xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
-    def _trunk_forward(self, x, train, keep_cache):
+    def _trunk_forward(self, x, train, keep_cache, maps=None):
         """x: (N, C_in, H, W) -> pooled features (N, C_last) and every layer's cache (or None).
 
         Without keep_cache each layer's cache is dropped at once, so activations are freed
-        as soon as the next layer has read them.
+        as soon as the next layer has read them. maps: a dict to receive the channels-last
+        output of the stem ("stem") and of every stage ("layer1", ...), or None.
         """
         caches = [] if keep_cache else None
 
@@ -147,10 +148,14 @@ class ResNet:
         if self.stem_pool:
             h, cache = maxpool_forward(h, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
             keep(cache)
-        for prefix, stride in self._blocks:
+        if maps is not None:
+            maps["stem"] = h
+        for prefix, stride in self.blocks:
             params, buffers = self._block_arrays(prefix)
             h, cache = bottleneck_forward(h, params, buffers, stride, train)
             keep(cache)
+            if maps is not None:
+                maps[prefix.split(".")[0]] = h  # a stage's last block overwrites the earlier ones
         features, cache = grid_avgpool_forward(h, self.pool_grid)
         keep(cache)
         if train:
@@ -172,6 +177,18 @@ class ResNet:
         logits, fc_cache = linear_forward(features, self.params["fc.weight"], self.params["fc.bias"])
         self._fc_cache = fc_cache if keep_cache else None
         return logits
+
+    def feature_maps(self, x):
+        """Eval-mode forward that keeps the output of the stem and of every stage.
+
+        x: as for forward. Returns maps {"stem": ..., "layer1": ..., ...}, each (N, C, H', W')
+        channels first like torchvision's, and the logits (N, num_classes) that forward gives.
+        """
+        maps = {}
+        features, _ = self._trunk_forward(x, train=False, keep_cache=False, maps=maps)
+        logits, _ = linear_forward(features, self.params["fc.weight"], self.params["fc.bias"])
+        maps = {name: self.xp.ascontiguousarray(h.transpose(0, 3, 1, 2)) for name, h in maps.items()}
+        return maps, logits
 
     def backward(self, dlogits, input_gradient=True):
         """Gradients of the last forward's logits; fills self.grads.
@@ -208,7 +225,7 @@ class ResNet:
         caches, self._cache = self._cache, None
         grads = self.grads
         dh = grid_avgpool_backward(dfeatures, caches.pop())
-        for prefix, _ in reversed(self._blocks):
+        for prefix, _ in reversed(self.blocks):
             dh, block_grads = bottleneck_backward(dh, caches.pop(), in_place=True)
             for name, grad in block_grads.items():
                 grads[prefix + name] = grad

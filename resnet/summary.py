@@ -18,12 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from numerics import to_host
-from resnet.bottleneck import MAIN_PATH, SHORTCUT_CONV, bottleneck_forward
+from resnet.bottleneck import MAIN_PATH, SHORTCUT_CONV
 from resnet.conv import output_size
-from resnet.conv_bn import conv_bn_forward
-from resnet.linear import linear_forward
 from resnet.model import POOL_KERNEL, POOL_PADDING, POOL_STRIDE, STEM_STRIDE
-from resnet.pooling import grid_avgpool_forward, maxpool_forward
 
 STEM, HEAD = "stem", "head"
 
@@ -85,7 +82,7 @@ def conv_layers(model, image_size):
     layers = [ConvLayer("conv1", tuple(model.params["conv1.weight"].shape), STEM_STRIDE, padding,
                         (image_size, image_size), (after_conv, after_conv))]
     # The model's own list of blocks, (name prefix, stride), in the order they run.
-    for prefix, stride in model._blocks:
+    for prefix, stride in model.blocks:
         block_input = size
         for conv, _, padding, strided, _ in MAIN_PATH:
             shape = tuple(model.params[f"{prefix}{conv}.weight"].shape)
@@ -106,8 +103,8 @@ def stage_table(model, image_size=224):
     model: a resnet.ResNet; image_size: side of the square input image in pixels.
     """
     layers = conv_layers(model, image_size)
-    stages = [STEM, *dict.fromkeys(stage_of(prefix) for prefix, _ in model._blocks), HEAD]
-    blocks = Counter(stage_of(prefix) for prefix, _ in model._blocks)
+    stages = [STEM, *dict.fromkeys(stage_of(prefix) for prefix, _ in model.blocks), HEAD]
+    blocks = Counter(stage_of(prefix) for prefix, _ in model.blocks)
     parameters = Counter()
     for name, value in model.params.items():
         parameters[stage_of(name)] += int(value.size)
@@ -134,15 +131,7 @@ def stage_outputs(model, images):
     (N, C, H', W') channels first like torchvision's, the logits (N, num_classes), equal to
     model.forward(images).
     """
-    h = model._check_input(images)  # channels-last, checked like forward's input
-    h, _ = conv_bn_forward(h, *model._unit("", "conv1", "bn1"), STEM_STRIDE, model.stem_kernel // 2)
-    if model.stem_pool:
-        h, _ = maxpool_forward(h, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
-    outputs = {STEM: h}
-    for prefix, stride in model._blocks:
-        h, _ = bottleneck_forward(h, *model._block_arrays(prefix), stride)
-        outputs[stage_of(prefix)] = h  # a stage's last block overwrites the earlier ones
-    outputs = {name: to_host(value).transpose(0, 3, 1, 2) for name, value in outputs.items()}
-    features, _ = grid_avgpool_forward(h, model.pool_grid)
-    outputs[HEAD] = to_host(linear_forward(features, model.params["fc.weight"], model.params["fc.bias"])[0])
+    maps, logits = model.feature_maps(images)
+    outputs = {name: to_host(value) for name, value in maps.items()}
+    outputs[HEAD] = to_host(logits)
     return outputs

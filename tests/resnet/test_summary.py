@@ -84,3 +84,12 @@ def test_stage_outputs_end_in_the_models_logits(xp):
 def test_stage_outputs_reject_a_wrong_image_shape():
     with pytest.raises(ValueError, match="x"):
         stage_outputs(small_model(), np.zeros((1, 1, 20, 20)))
+
+
+def test_the_last_stage_averaged_is_the_feature_vector(xp):
+    model = small_model()
+    images = xp.asarray(np.random.default_rng(3).standard_normal((2, 3, 20, 20)))
+    maps, _ = model.feature_maps(images)
+    last = to_host(maps[list(maps)[-1]])  # (N, C, H', W'), channels first
+    assert list(maps)[0] == "stem"
+    assert rel_error(last.mean(axis=(2, 3)), to_host(model.features(images))) < 1e-12
