@@ -46,7 +46,7 @@ def make_batch(args):
 
 
 def time_project(args, features, captions):
-    from captioner.model import CaptionDecoder, DecoderConfig
+    from captioner.decoder import CaptionDecoder, DecoderConfig
     from numerics.optim import Adam
 
     decoder = CaptionDecoder(DecoderConfig(args.vocabulary, 2048, args.embedding, args.hidden))

@@ -8,22 +8,23 @@ gate and score shown in the book is what the library computes on them.
 import functools
 import math
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy
 from figure_tools import plt, save_figure, write_table
 from figures_lstm import draw_caption_states, draw_output_gate_lines
 
-from captioner.captioner import Captioner
 from captioner.data import CaptionData
-from captioner.decoding import beam_search, greedy_decode
+from captioner.decoder import CaptionDecoder, DecoderConfig
+from captioner.decoding import beam_search, caption_all, greedy_decode
 from captioner.demo import blind_inputs, load_demo_model, write_figures
 from captioner.figures import save_loss_curve
-from captioner.inspect import decode_with_gates
+from captioner.gate_reading import decode_with_gates
 from captioner.metrics import brevity_penalty, clipped_ngram_matches, closest_reference_length, corpus_bleu
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.model import Captioner
 from captioner.synthetic import make_synthetic_dataset
-from captioner.training import TrainConfig, decode, train
+from captioner.training import TrainConfig, train
 from captioner.vocabulary import END_ID, START_ID
 from numerics.optim import cosine_learning_rate
 
@@ -34,8 +35,8 @@ TEST_PICTURES = 100  # scored for the BLEU and decoding tables
 def shipped():
     """The shipped model, its test pictures and their CaptionData: (checkpoint, split, data)."""
     checkpoint = load_demo_model()
-    split = make_synthetic_dataset(0, 0, TEST_PICTURES, image_size=checkpoint.encoder_config["image_size"],
-                                   seed=0)["test"]
+    side = checkpoint.captioner.encoder_config.picture.size
+    split = make_synthetic_dataset(0, 0, TEST_PICTURES, image_size=side, seed=0)["test"]
     data = CaptionData.from_raw_captions(split.images, split.captions_by_name(), split.image_names)
     return checkpoint, split, data
 
@@ -54,7 +55,7 @@ def words_of(ids):
 def greedy_captions():
     """The shipped model's greedy captions of the test pictures: one list of words per picture."""
     checkpoint, _, data = shipped()
-    return decode(checkpoint.captioner, data, checkpoint.vocabulary, max_length=16)
+    return caption_all(checkpoint.captioner, data, checkpoint.vocabulary, max_length=16)
 
 
 def draw_demo_figures(out):
@@ -79,11 +80,16 @@ TRAINING_PICTURES, VALIDATION_PICTURES = 300, 20
 def training_features():
     """CaptionData of the first training pictures, as the shipped (frozen) encoder's features."""
     checkpoint = shipped()[0]
-    side = checkpoint.encoder_config["image_size"]
+    side = checkpoint.captioner.encoder_config.picture.size
     split = make_synthetic_dataset(TRAINING_PICTURES, 0, 0, image_size=side, seed=0)["train"]
     pictures = CaptionData.from_raw_captions(split.images, split.captions_by_name(), split.image_names)
     features = numpy.asarray(checkpoint.captioner.features(pictures.batch(numpy.arange(len(pictures)))))
     return CaptionData(features, pictures.references, pictures.names)
+
+
+def checkpoint_encoder():
+    """The small decoders below read the shipped encoder's features, cached: its config, frozen."""
+    return replace(shipped()[0].captioner.encoder_config, trainable=False)
 
 
 def train_small_decoder(data, blind):
@@ -94,7 +100,7 @@ def train_small_decoder(data, blind):
         data = blind_inputs(data, config)
     validation = CaptionData(data.inputs[:VALIDATION_PICTURES], data.references[:VALIDATION_PICTURES],
                              data.names[:VALIDATION_PICTURES])
-    captioner = Captioner(CaptionDecoder(config, seed=0))
+    captioner = Captioner(CaptionDecoder(config, seed=0), checkpoint_encoder())
     settings = TrainConfig(epochs=4, batch_size=32, learning_rate=3e-3, warmup_steps=10, max_length=16)
     with tempfile.TemporaryDirectory() as folder:
         state = train(captioner, vocabulary, data, validation, settings, Path(folder) / "checkpoint.npz",
@@ -177,11 +183,11 @@ def draw_next_word(out):
     checkpoint, _, _ = shipped()
     decoder = checkpoint.captioner.decoder
     features = numpy.asarray(test_features(1))
-    h, c, context, _ = decoder.initial_state(features)
+    state = decoder.start(features)
     word = numpy.asarray([START_ID])
     steps = []
     for _ in range(16):
-        scores, h, c, _ = decoder.step(word, h, c, context)
+        scores, state, _ = decoder.step(word, state)
         probabilities = numpy.exp(scores[0] - scores[0].max())
         probabilities /= probabilities.sum()
         top = numpy.argsort(probabilities)[::-1][:5]

@@ -8,7 +8,8 @@ resnet.resnet50 builds); the im2col picture is resnet.figures' (notebook 10 draw
 import numpy
 from figure_tools import plt, save_figure, write_table
 
-from captioner.synthetic import images_to_float, make_synthetic_dataset
+from captioner.picture import PictureInput, to_encoder_input
+from captioner.synthetic import make_synthetic_dataset
 from resnet import batchnorm_forward, bottleneck_layers, conv2d_forward, resnet50
 from resnet.figures import draw_input_patches, draw_patch_matrix, numbered_image
 from resnet.summary import stage_table
@@ -17,7 +18,8 @@ from resnet.summary import stage_table
 def synthetic_pictures(count, image_size=64):
     """count test pictures of the synthetic data set: uint8 (N, H, W, 3) and float NHWC in [0, 1]."""
     split = make_synthetic_dataset(0, 0, count, image_size=image_size, seed=0)["test"]
-    channels_last = images_to_float(split.images, numpy.float64).transpose(0, 2, 3, 1)
+    floats = to_encoder_input(split.images, PictureInput(image_size), dtype=numpy.float64)
+    channels_last = floats.transpose(0, 2, 3, 1)
     return split.images, numpy.ascontiguousarray(channels_last)
 
 

@@ -7,8 +7,8 @@ intact) holding arrays under prefixed names
     buffers:<name>     the encoder's batch-norm running statistics
     optimizer:<key>    the optimizer's moments or velocities
 
-and a JSON document with the decoder's and encoder's configuration, the vocabulary, the training
-configuration and how far training got.
+and a JSON document with the decoder's and encoder's configuration (the encoder's includes the
+way a picture reaches it), the vocabulary, the training configuration and how far training got.
 """
 
 from dataclasses import dataclass
@@ -16,14 +16,16 @@ from pathlib import Path
 
 import numpy
 
-from captioner.captioner import Captioner
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.decoder import CaptionDecoder, DecoderConfig
+from captioner.encoder import EncoderConfig, frozen_resnet50_config
+from captioner.model import Captioner
+from captioner.picture import PictureInput
 from captioner.vocabulary import Vocabulary
 from numerics import to_device
 from resnet.weights import WeightsFileError, load_npz, save_npz
 
 FORMAT = "captioner-checkpoint"
-VERSION = 1
+VERSION = 2
 PREFIXES = ("params:", "buffers:", "optimizer:")
 
 
@@ -37,20 +39,17 @@ class Checkpoint:
 
     captioner: Captioner
     vocabulary: Vocabulary
-    encoder_config: dict
     training: dict
     progress: dict
     optimizer_state: dict
     path: Path
 
 
-def save_checkpoint(path, captioner, vocabulary, encoder_config=None, training=None, progress=None,
-                    optimizer=None):
+def save_checkpoint(path, captioner, vocabulary, training=None, progress=None, optimizer=None):
     """Write a checkpoint atomically.
 
-    encoder_config: the keyword arguments of resnet.resnet plus "image_size", or None for a
-    captioner that reads cached features; training: the training configuration (dict);
-    progress: {"epoch", "batch", "step", "history"}; optimizer: an optimizer with state_dict().
+    training: the training configuration (dict); progress: {"epoch", "batch", "step",
+    "history"}; optimizer: an optimizer with state_dict().
     """
     arrays = {f"params:{k}": v for k, v in captioner.params.items()}
     arrays.update({f"buffers:{k}": v for k, v in captioner.buffers.items()})
@@ -63,7 +62,7 @@ def save_checkpoint(path, captioner, vocabulary, encoder_config=None, training=N
         "format": FORMAT,
         "version": VERSION,
         "decoder": captioner.decoder.config.to_dict(),
-        "encoder": encoder_config,
+        "encoder": captioner.encoder_config.to_dict(),
         "vocabulary": list(vocabulary.words),
         "training": training or {},
         "progress": progress or {},
@@ -72,10 +71,9 @@ def save_checkpoint(path, captioner, vocabulary, encoder_config=None, training=N
     save_npz(path, arrays, metadata)
 
 
-def load_checkpoint(path, encoder_factory=None):
+def load_checkpoint(path):
     """Read a checkpoint and rebuild its captioner on the selected backend.
 
-    encoder_factory(encoder_config) -> a resnet.ResNet, for checkpoints with an encoder.
     Returns a Checkpoint. Raises CheckpointError naming the file when it cannot.
     """
     path = Path(path)
@@ -87,22 +85,34 @@ def load_checkpoint(path, encoder_factory=None):
         raise CheckpointError(f"checkpoint {path} cannot be read: {error}") from error
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a captioner checkpoint (no '{FORMAT}' metadata)")
-    vocabulary = Vocabulary(metadata["vocabulary"])
-    decoder = CaptionDecoder(DecoderConfig(**metadata["decoder"]))
-    encoder = None
-    if metadata["encoder"] is not None:
-        if encoder_factory is None:
-            raise CheckpointError(f"checkpoint {path} has an image encoder: pass encoder_factory")
-        encoder = encoder_factory(metadata["encoder"])
-    captioner = Captioner(decoder, encoder)
+    try:
+        vocabulary = Vocabulary(metadata["vocabulary"])
+        decoder = CaptionDecoder(DecoderConfig(**metadata["decoder"]))
+        encoder_config = _encoder_config(metadata)
+        captioner = Captioner(decoder, encoder_config)
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {path} has a damaged configuration: {error}") from None
     _copy_into(captioner.params, _with_prefix(arrays, "params:"), path, "parameters")
     _copy_into(captioner.buffers, _with_prefix(arrays, "buffers:"), path, "buffers")
     optimizer_state = _with_prefix(arrays, "optimizer:")
     if metadata.get("optimizer"):
         optimizer_state["steps"] = metadata["optimizer"]["steps"]
         optimizer_state["kind"] = metadata["optimizer"]["kind"]
-    return Checkpoint(captioner, vocabulary, metadata["encoder"], metadata["training"],
-                      metadata["progress"], optimizer_state, path)
+    return Checkpoint(captioner, vocabulary, metadata["training"], metadata["progress"], optimizer_state,
+                      path)
+
+
+def _encoder_config(metadata):
+    """The EncoderConfig of a checkpoint; version 1 recorded only the small ResNet's arguments and
+    "image_size" (its pictures were square and scaled to [0, 1]), or None for cached features."""
+    values = metadata["encoder"]
+    if metadata.get("version", 1) >= 2:
+        return EncoderConfig.from_dict(values)
+    if values is None:
+        return frozen_resnet50_config()
+    arguments = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k != "image_size"}
+    grid = arguments.pop("pool_grid", 1)
+    return EncoderConfig(arguments, PictureInput(values["image_size"]), grid, trainable=True)
 
 
 def _with_prefix(arrays, prefix):

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import numpy
 
-from captioner.captioner import Captioner
 from captioner.checkpoint import CheckpointError, load_checkpoint
+from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import beam_search, caption_gates, greedy_decode
-from captioner.demo import build_encoder, run_demo
+from captioner.demo import run_demo
+from captioner.encoder import build_encoder, frozen_resnet50_config
 from captioner.figures import save_gate_picture
-from captioner.flickr_data import flickr_splits
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.flickr_splits import flickr_splits
+from captioner.model import Captioner
+from captioner.picture import as_rgb_image
 from captioner.training import (
     TrainConfig,
     TrainingDivergedError,
@@ -26,9 +28,7 @@ from captioner.training import (
     train,
 )
 from captioner.vocabulary import Vocabulary
-from numerics import selected
 from resnet.features import extract_features, list_images, write_file_list
-from resnet.preprocess import load_images, open_rgb
 from resnet.weights import WeightsFileError
 
 USER_ERRORS = (FileNotFoundError, IsADirectoryError, CheckpointError, WeightsFileError, ValueError)
@@ -62,7 +62,7 @@ def command_train(args):
     checkpoint_path = out / "checkpoint.npz"
     resume = None
     if args.resume:
-        resume = load_checkpoint(checkpoint_path, _encoder_factory)
+        resume = load_checkpoint(checkpoint_path)
         if resume.vocabulary != vocabulary:
             raise CheckpointError(f"checkpoint {checkpoint_path} was trained with another vocabulary "
                                   f"({len(resume.vocabulary)} words, these captions give {len(vocabulary)})")
@@ -71,14 +71,14 @@ def command_train(args):
     else:
         feature_size = data["train"].inputs.table.shape[1]
         decoder_config = DecoderConfig(len(vocabulary), feature_size, args.embedding, args.hidden)
-        captioner = Captioner(CaptionDecoder(decoder_config, seed=args.seed))
+        captioner = Captioner(CaptionDecoder(decoder_config, seed=args.seed), frozen_resnet50_config())
     print(f"{len(data['train'])} training images, vocabulary of {len(vocabulary)} words")
     train(captioner, vocabulary, data["train"], data["val"], config, checkpoint_path, resume=resume,
           progress=not args.quiet)
 
 
 def command_evaluate(args):
-    checkpoint = load_checkpoint(args.checkpoint, _encoder_factory)
+    checkpoint = load_checkpoint(args.checkpoint)
     data, _ = flickr_splits(args.captions, args.features, args.splits, args.val_images, args.test_images,
                             args.seed)
     split = data[args.split]
@@ -91,19 +91,15 @@ def command_evaluate(args):
 
 
 def command_caption(args):
-    checkpoint = load_checkpoint(args.checkpoint, _encoder_factory)
-    captioner, xp = checkpoint.captioner, selected()
+    checkpoint = load_checkpoint(args.checkpoint)
+    captioner = checkpoint.captioner
     paths = [_existing(path, "image") for path in args.images]
-    if captioner.encoder is not None:
-        size = checkpoint.encoder_config["image_size"]
-        images = numpy.stack([_square_pixels(path, size) for path in paths]).astype(numpy.float32) / 255
-        features = captioner.features(xp.asarray(images))
-    else:
-        from resnet import resnet50
-
-        encoder = resnet50(weights=_existing(args.weights, "ResNet50 weights (--weights)"))
+    if captioner.encoder is None:
+        weights = _existing(args.weights, "ResNet50 weights (--weights)")
+        encoder = build_encoder(captioner.encoder_config, weights)
         _check_feature_size(checkpoint, encoder.feature_size, args.weights)
-        features = encoder.features(xp.asarray(load_images(paths)))
+        captioner.attach_encoder(encoder)
+    features = captioner.features(paths)
     if args.beam > 1:
         ids = beam_search(captioner.decoder, features, args.beam, args.max_length, args.length_penalty)
     else:
@@ -113,21 +109,8 @@ def command_caption(args):
     if args.gates:
         words = checkpoint.vocabulary.decode(numpy.asarray(ids[0], dtype=numpy.int64))
         gates = caption_gates(captioner.decoder, features[:1], ids[0])
-        save_gate_picture(args.gates, numpy.asarray(open_rgb(paths[0])), words, gates)
+        save_gate_picture(args.gates, numpy.asarray(as_rgb_image(paths[0])), words, gates)
         print(f"wrote the gates of {paths[0]}'s caption to {args.gates}")
-
-
-def _encoder_factory(encoder_config):
-    return build_encoder(encoder_config)
-
-
-def _square_pixels(path, size):
-    """The image at path, centre-cropped to a square and resized to size x size: (3, size, size) uint8."""
-    image = open_rgb(path)
-    side = min(image.size)
-    left, top = (image.width - side) // 2, (image.height - side) // 2
-    square = image.crop((left, top, left + side, top + side)).resize((size, size))
-    return numpy.asarray(square).transpose(2, 0, 1)
 
 
 def _existing(path, what):

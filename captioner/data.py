@@ -1,15 +1,15 @@
 """What training and evaluation read: one input per image, its reference captions, its name.
 
-The input of an image is either its cached feature vector (frozen ResNet50 features, a
+The input of an image is either its cached features (frozen ResNet50 features, a
 memory-mapped (N, F) float32 .npy) or its pixels (N, H, W, 3) uint8 for end-to-end training,
-converted to floats one batch at a time so that the whole set never sits in memory as floats.
+which the captioner turns into encoder input one batch at a time (captioner.picture), so that
+the whole set never sits in memory as floats.
 """
 
 from dataclasses import dataclass
 
 import numpy
 
-from captioner.synthetic import images_to_float
 from captioner.text import tokenize
 from numerics import selected
 
@@ -50,14 +50,14 @@ class CaptionData:
         return getattr(self.inputs, "ndim", 0) == 4
 
     def batch(self, indices, dtype=numpy.float32, xp=None):
-        """The inputs of the images at `indices` (host integer array), as floats on the backend.
+        """The inputs of the images at `indices` (host integer array), on the backend.
 
-        Returns (B, F) features or (B, 3, H, W) images in [0, 1].
+        Returns (B, H, W, 3) uint8 pictures, or cached features (B, ...) as `dtype`.
         """
         xp = xp or selected()
         rows = numpy.asarray(self.inputs[indices])
         if self.holds_images:
-            return images_to_float(xp.asarray(rows), dtype)
+            return xp.asarray(rows)
         return xp.asarray(rows, dtype=dtype)
 
     def caption_pairs(self, vocabulary, max_length):

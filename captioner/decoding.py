@@ -9,25 +9,22 @@ to a much better whole.
 
 import numpy
 
-from captioner.model import with_context
 from captioner.vocabulary import END_ID, START_ID
-from lstm import lstm_forward_with_cell, word_embedding_forward
-from numerics import array_module, check_shape, to_host
+from numerics import array_module, to_host
 
 
 def greedy_decode(decoder, features, max_length):
     """The most likely word at each step, for a batch of images.
 
-    decoder: a CaptionDecoder; features: (N, F); max_length: most words generated.
-    Returns N lists of word ids (without <start>; ending before <end>).
+    decoder: a CaptionDecoder; features: (N, F), or (N, L, F) for attention; max_length: most
+    words generated. Returns N lists of word ids (without <start>; ending before <end>).
     """
-    check_shape("features", features, ("N", decoder.config.feature_size))
     xp = array_module(features)
-    h, c, context, _ = decoder.initial_state(features)
+    state = decoder.start(features)
     words = xp.full(features.shape[0], START_ID, dtype=xp.int64)
     generated, ended = [], numpy.zeros(features.shape[0], dtype=bool)
     for _ in range(max_length):
-        scores, h, c, _ = decoder.step(words, h, c, context)
+        scores, state, _ = decoder.step(words, state)
         words = scores.argmax(axis=1)
         generated.append(to_host(words))
         ended |= generated[-1] == END_ID
@@ -39,14 +36,13 @@ def greedy_decode(decoder, features, max_length):
 def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0.0):
     """Beam search for each image.
 
-    decoder: a CaptionDecoder; features: (N, F); beam_width: beams kept per step;
+    decoder: a CaptionDecoder; features: (N, F) or (N, L, F); beam_width: beams kept per step;
     max_length: most words generated; length_penalty: alpha in score / length^alpha
     used to rank finished captions (0: plain sum of log-probabilities, which favours
     short captions; 1: the mean log-probability per word).
     Returns N lists of word ids. When no beam reaches <end> within max_length,
     the best partial caption is returned.
     """
-    check_shape("features", features, ("N", decoder.config.feature_size))
     if beam_width < 1:
         raise ValueError(f"beam_width must be at least 1, got {beam_width}")
     return [_search_one(decoder, features[n : n + 1], beam_width, max_length, length_penalty)
@@ -54,10 +50,10 @@ def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0
 
 
 def _search_one(decoder, features, beam_width, max_length, length_penalty):
-    """Beam search for one image; features: (1, F). Returns a list of word ids."""
+    """Beam search for one image; features: (1, ...). Returns a list of word ids."""
     # BEGIN EXERCISE 16
     xp = array_module(features)
-    h, c, context, _ = decoder.initial_state(features)
+    state = decoder.start(features)
     beams = [[]]  # the words of each live beam
     beam_scores = numpy.zeros(1)  # their summed log-probabilities
     finished = []  # (rank score, words)
@@ -67,8 +63,7 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
 
     for _ in range(max_length):
         last = xp.asarray([beam[-1] if beam else START_ID for beam in beams], dtype=xp.int64)
-        beam_context = xp.broadcast_to(context, (len(beams), context.shape[1]))
-        scores, h, c, _ = decoder.step(last, h, c, beam_context)
+        scores, state, _ = decoder.step(last, state)
         candidates = beam_scores[:, None] + _log_softmax(to_host(scores))
         best = numpy.argsort(candidates, axis=None)[::-1][:beam_width]
         keep, new_beams, new_scores = [], [], []
@@ -86,7 +81,7 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
         if finished and length_penalty == 0 and max(finished)[0] >= max(new_scores):
             break  # log-probabilities only fall: no live beam can overtake the best finished one
         index = xp.asarray(keep)
-        h, c = h[index], c[index]
+        state = {name: value[index] for name, value in state.items()}
         beams, beam_scores = new_beams, numpy.asarray(new_scores)
     if finished:
         return max(finished, key=lambda item: item[0])[1]
@@ -97,17 +92,27 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
 def caption_gates(decoder, features, word_ids):
     """Every gate's activation while the decoder reads a caption, word by word.
 
-    features: (1, F); word_ids: list of word ids (a generated caption, without <start>).
-    Returns {'i', 'f', 'g', 'o', 'c', 'h'}: host arrays (len(word_ids) + 1, H); row t holds
-    the activations at the step that reads <start> (t = 0) or word t and predicts the next.
+    features: (1, F) or (1, L, F); word_ids: list of word ids (a generated caption, without <start>).
+    Returns {'i', 'f', 'g', 'o', 'c', 'h'} (the cell's activations; 'alpha' with attention): host
+    arrays (len(word_ids) + 1, ...); row t holds the activations at the step that reads <start>
+    (t = 0) or word t and predicts the next.
     """
-    xp = array_module(features)
-    p = decoder.params
-    h0, c0, context, _ = decoder.initial_state(features)
-    inputs = xp.asarray([[START_ID, *word_ids]], dtype=xp.int64)
-    embedded, _ = word_embedding_forward(inputs, p["W_embed"])
-    _, cache = lstm_forward_with_cell(with_context(embedded, context), h0, c0, p["Wx"], p["Wh"], p["b"])
-    return {name: to_host(cache[name][0]) for name in ("i", "f", "g", "o", "c", "h")}
+    return decoder.read_caption(features, word_ids)
+
+
+def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_size=64):
+    """Captions (token lists) for every image of `data` (a CaptionData), greedy (beam_width 1)
+    or by beam search."""
+    captions = []
+    for start in range(0, len(data), batch_size):
+        inputs = data.batch(numpy.arange(start, min(start + batch_size, len(data))))
+        features = captioner.features(inputs)
+        if beam_width == 1:
+            ids = greedy_decode(captioner.decoder, features, max_length)
+        else:
+            ids = beam_search(captioner.decoder, features, beam_width, max_length)
+        captions += [vocabulary.decode(numpy.asarray(row, dtype=numpy.int64)) for row in ids]
+    return captions
 
 
 def _log_softmax(scores):

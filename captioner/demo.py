@@ -17,17 +17,18 @@ from pathlib import Path
 
 import numpy
 
-from captioner.captioner import Captioner
 from captioner.checkpoint import load_checkpoint, save_checkpoint
 from captioner.data import CaptionData
-from captioner.decoding import caption_gates, greedy_decode
+from captioner.decoder import CaptionDecoder, DecoderConfig
+from captioner.decoding import caption_all, caption_gates, greedy_decode
+from captioner.encoder import EncoderConfig, build_encoder, frozen_resnet50_config
 from captioner.figures import save_caption_grid, save_gate_picture, save_loss_curve
 from captioner.metrics import corpus_bleu, object_naming_accuracy
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.model import Captioner
+from captioner.picture import PictureInput
 from captioner.synthetic import make_synthetic_dataset
-from captioner.training import TrainConfig, decode, train
+from captioner.training import TrainConfig, train
 from captioner.vocabulary import Vocabulary
-from resnet import resnet
 
 # A model trained by the full demo, shipped with the package (parameters and vocabulary only,
 # no optimizer state) so that the notebooks can look inside a good captioner without training one.
@@ -42,7 +43,7 @@ class DemoSize:
     val_images: int
     test_images: int
     epochs: int
-    encoder: dict
+    encoder: EncoderConfig
     embedding_size: int
     hidden_size: int
     batch_size: int = 64  # captions per step (a picture brings all of the captions it trains on)
@@ -50,25 +51,19 @@ class DemoSize:
     blind_epochs: int = 6  # the blind baseline only learns the grammar, which takes far less time
     # Learn from the canonical caption of each training picture only; validation and test are
     # still scored against all references. The canonical caption is a function of the picture,
-    # so every word has one right answer. Measured on this demo: with the same minutes, more
-    # pictures with one caption each beat fewer pictures with all five (a higher BLEU-4, the
-    # same share of objects named), because the encoder sees more different pictures.
+    # so every word has one right answer; and in the same minutes the encoder sees more different
+    # pictures, which teaches it more than five phrasings of fewer pictures (README's demo table).
     canonical_only: bool = True
 
 
 FULL = DemoSize(20000, 200, 500, 11,
-                {"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24, "pool_grid": 2,
-                 "image_size": 64},
+                EncoderConfig({"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24},
+                              PictureInput(64), grid=2, trainable=True),
                 embedding_size=64, hidden_size=192, batch_size=32)
 QUICK = DemoSize(300, 40, 60, 1,
-                 {"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8, "image_size": 64},
+                 EncoderConfig({"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8}, PictureInput(64),
+                               trainable=True),
                  embedding_size=16, hidden_size=32)
-
-
-def build_encoder(encoder_config, seed=0):
-    """The small ResNet described by encoder_config (resnet.resnet's arguments + image_size)."""
-    arguments = {k: v for k, v in encoder_config.items() if k != "image_size"}
-    return resnet(**arguments, num_classes=1, rng=seed)
 
 
 def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print):
@@ -79,7 +74,7 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
     started = time.perf_counter()
     log(f"generating {size.train_images} + {size.val_images} + {size.test_images} synthetic pictures")
     splits = make_synthetic_dataset(size.train_images, size.val_images, size.test_images,
-                                    image_size=size.encoder["image_size"], seed=seed)
+                                    image_size=size.encoder.picture.size, seed=seed)
     data = {name: CaptionData.from_raw_captions(split.images, split.captions_by_name(), split.image_names)
             for name, split in splits.items()}
     # The vocabulary comes from every training caption, so that no reference word is unknown.
@@ -91,24 +86,24 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
 
     config = TrainConfig(epochs=size.epochs, batch_size=size.batch_size, learning_rate=size.learning_rate,
                          warmup_steps=30, max_length=16, seed=seed)
-    encoder = build_encoder(size.encoder, seed)
+    encoder = build_encoder(size.encoder, seed=seed)
     decoder_config = DecoderConfig(len(vocabulary), encoder.feature_size, size.embedding_size,
                                    size.hidden_size)
-    captioner = Captioner(CaptionDecoder(decoder_config, seed=seed), encoder)
+    captioner = Captioner(CaptionDecoder(decoder_config, seed=seed), size.encoder, encoder)
     log(f"training the captioner end to end ({sum(int(v.size) for v in captioner.params.values()):,} "
         f"parameters) for {config.epochs} epochs")
     train_started = time.perf_counter()
     progress_state = train(captioner, vocabulary, data["train"], data["val"], config, out / "checkpoint.npz",
-                           encoder_config=size.encoder, progress=progress, log=log)
+                           progress=progress, log=log)
     training_seconds = time.perf_counter() - train_started
-    save_checkpoint(out / "model.npz", captioner, vocabulary, encoder_config=size.encoder)
+    save_checkpoint(out / "model.npz", captioner, vocabulary)
 
     blind_config = replace(config, epochs=min(config.epochs, size.blind_epochs), seed=seed + 1)
     blind, blind_state = train_blind_baseline(decoder_config, vocabulary, data, blind_config, out, progress)
 
     test = data["test"]
-    captions = decode(captioner, test, vocabulary, config.max_length)
-    blind_captions = decode(blind, blind_inputs(test, decoder_config), vocabulary, config.max_length)
+    captions = caption_all(captioner, test, vocabulary, config.max_length)
+    blind_captions = caption_all(blind, blind_inputs(test, decoder_config), vocabulary, config.max_length)
     metrics = {
         "test_bleu": corpus_bleu(test.references, captions),
         "blind_test_bleu": corpus_bleu(test.references, blind_captions),
@@ -135,10 +130,10 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
 def load_demo_model(path=SHIPPED_MODEL):
     """The captioner a demo run saved as model.npz (by default the one shipped with the package).
 
-    Returns a captioner.checkpoint.Checkpoint: .captioner, .vocabulary, .encoder_config
-    (whose "image_size" is the side of the pictures it reads).
+    Returns a captioner.checkpoint.Checkpoint: .captioner, .vocabulary (the captioner's
+    encoder_config.picture says how it reads pictures).
     """
-    return load_checkpoint(path, encoder_factory=build_encoder)
+    return load_checkpoint(path)
 
 
 def blind_inputs(data, decoder_config):
@@ -148,8 +143,12 @@ def blind_inputs(data, decoder_config):
 
 
 def train_blind_baseline(decoder_config, vocabulary, data, config, out, progress):
-    """The decoder alone, trained on zeroed image features: what the captions alone teach."""
-    blind = Captioner(CaptionDecoder(decoder_config, seed=config.seed))
+    """The decoder alone, trained on zeroed image features: what the captions alone teach.
+
+    It reads cached features (zeros) like a captioner of frozen ResNet50 features, and is never
+    shown a picture.
+    """
+    blind = Captioner(CaptionDecoder(decoder_config, seed=config.seed), frozen_resnet50_config())
     state = train(blind, vocabulary, blind_inputs(data["train"], decoder_config),
                   blind_inputs(data["val"], decoder_config), config,
                   out / "blind_checkpoint.npz", progress=progress, log=lambda message: None)

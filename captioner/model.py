@@ -1,140 +1,126 @@
-"""The caption decoder: image features in, word scores out, forward and backward by hand.
+"""The whole captioner: the image encoder in front of the caption decoder.
 
-    features (N, F) --affine--> [h0, c0] (N, 2H)          the image sets the LSTM's starting state
-    features (N, F) --affine--> context (N, E)             and is shown again at every step:
-    words (N, T) --embedding--> (N, T, E), each step's input is [word embedding, context] (N, T, 2E)
-        --LSTM from (h0, c0)--> (N, T, H) --affine--> scores (N, T, V)
-    loss = masked softmax cross-entropy of scores against the next words (teacher forcing)
+Two ways to use the encoder (captioner.encoder):
+- frozen: ResNet50 features are extracted once (python -m captioner extract-features) and
+  cached; the captioner reads those vectors and only the decoder learns. Its ResNet50 is built
+  only to caption new photos (`attach_encoder` with the user's weights);
+- end to end: a small ResNet is part of the model; the loss's gradient flows from the words
+  through the decoder into the ResNet's features, and on through every block down to the
+  first convolution.
 
-Showing the image at every step spares the LSTM from carrying every detail of the picture in
-its state from the first word to the last, and gives the image a short path for its gradient.
+Either way a picture reaches the encoder through captioner.picture.to_encoder_input, following
+the encoder config that the checkpoint records.
 
-The features come from a ResNet: either frozen ResNet50 vectors computed once and cached, or a
-small ResNet trained together with this decoder (captioner.end_to_end), which is why `loss` also
-returns the gradient of the features.
+Parameters are exposed under one dict with prefixes, "decoder.Wx", "encoder.layer1.0.conv1.weight",
+so that one optimizer and one checkpoint serve both.
 """
-
-from dataclasses import asdict, dataclass
 
 import numpy
 
-from captioner.vocabulary import PAD_ID
-from lstm import (
-    lstm_backward_with_cell,
-    lstm_forward_with_cell,
-    lstm_step_forward_fused,
-    temporal_affine_backward,
-    temporal_affine_forward,
-    temporal_softmax_loss,
-    word_embedding_backward,
-    word_embedding_forward,
-)
-from numerics import array_module, check_shape, selected
-from resnet.linear import linear_backward, linear_forward
+from captioner.encoder import build_encoder
+from captioner.picture import to_encoder_input
+from numerics import array_module, scatter_add
+
+ENCODER_PREFIX, DECODER_PREFIX = "encoder.", "decoder."
 
 
-@dataclass(frozen=True)
-class DecoderConfig:
-    """Sizes of the decoder: V words, F-dimensional image features, E-dimensional embeddings, H units."""
+class Captioner:
+    """decoder: a CaptionDecoder; encoder_config: a captioner.encoder.EncoderConfig; encoder: the
+    resnet.ResNet it describes (built from the config when trainable and not given)."""
 
-    vocabulary_size: int
-    feature_size: int = 2048
-    embedding_size: int = 256
-    hidden_size: int = 512
-    dtype: str = "float32"
+    def __init__(self, decoder, encoder_config, encoder=None, seed=0):
+        self.decoder, self.encoder_config = decoder, encoder_config
+        if encoder is None and encoder_config.trainable:
+            encoder = build_encoder(encoder_config, seed=seed)
+        self.encoder = None
+        if encoder is not None:
+            self.attach_encoder(encoder)
 
-    def to_dict(self):
-        return asdict(self)
+    def attach_encoder(self, encoder):
+        """Give the captioner its ResNet (a frozen one, to caption pictures rather than cached features)."""
+        cells = self.encoder_config.grid ** 2
+        per_cell = encoder.feature_size // cells
+        expected = per_cell if self.decoder.config.context == "attention" else encoder.feature_size
+        if expected != self.decoder.config.feature_size:
+            raise ValueError(
+                f"the encoder's features have {expected} values but the decoder "
+                f"expects {self.decoder.config.feature_size}"
+            )
+        self.encoder = encoder
 
+    @property
+    def trains_encoder(self):
+        return self.encoder_config.trainable
 
-class CaptionDecoder:
-    """Holds `params` and `grads` (dicts with the same keys); the functions do the work."""
+    def _encoder_names(self):
+        # The classifier head (fc) of the ResNet is not used: the decoder has its own affine.
+        if not self.trains_encoder:
+            return []
+        return [name for name in self.encoder.params if not name.startswith("fc.")]
 
-    def __init__(self, config, seed=0, xp=None):
-        xp = xp or selected()
-        rng = numpy.random.default_rng(seed)
-        V, F, E, H = config.vocabulary_size, config.feature_size, config.embedding_size, config.hidden_size
-        dtype = numpy.dtype(config.dtype)
+    @property
+    def params(self):
+        """{prefixed name: array}: the arrays themselves, so updating them updates the model."""
+        params = {DECODER_PREFIX + k: v for k, v in self.decoder.params.items()}
+        params.update({ENCODER_PREFIX + k: self.encoder.params[k] for k in self._encoder_names()})
+        return params
 
-        def scaled_normal(shape, fan_in):
-            # 1/sqrt(fan_in) keeps each layer's output variance near its input's.
-            return xp.asarray(rng.standard_normal(shape) / numpy.sqrt(fan_in), dtype=dtype)
+    @property
+    def grads(self):
+        """{prefixed name: gradient} from the last call of `loss`."""
+        grads = {DECODER_PREFIX + k: v for k, v in self.decoder.grads.items()}
+        grads.update({ENCODER_PREFIX + k: self.encoder.grads[k] for k in self._encoder_names()})
+        return grads
 
-        self.config = config
-        self.params = {
-            "W_init": scaled_normal((2 * H, F), F),  # torch.nn.Linear's (out, in) layout
-            "b_init": xp.zeros(2 * H, dtype=dtype),
-            "W_context": scaled_normal((E, F), F),
-            "b_context": xp.zeros(E, dtype=dtype),
-            "W_embed": xp.asarray(rng.standard_normal((V, E)) * 0.1, dtype=dtype),
-            "Wx": scaled_normal((2 * E, 4 * H), 2 * E),
-            "Wh": scaled_normal((H, 4 * H), H),
-            "b": xp.zeros(4 * H, dtype=dtype),
-            "W_vocab": scaled_normal((H, V), H),
-            "b_vocab": xp.zeros(V, dtype=dtype),
-        }
-        self.params["b"][H : 2 * H] = 1.0  # forget-gate bias 1: remember by default
-        self.grads = {name: xp.zeros_like(value) for name, value in self.params.items()}
+    @property
+    def buffers(self):
+        """{prefixed name: array}: the encoder's batch-norm running statistics."""
+        buffers = self.encoder.buffers if self.trains_encoder else {}
+        return {ENCODER_PREFIX + k: v for k, v in buffers.items()}
 
-    def initial_state(self, features):
-        """features: (N, F). Returns h0, c0: (N, H) each, the context (N, E) and the affines' caches."""
-        check_shape("features", features, ("N", self.config.feature_size))
-        p, H = self.params, self.config.hidden_size
-        state, state_cache = linear_forward(features, p["W_init"], p["b_init"])
-        context, context_cache = linear_forward(features, p["W_context"], p["b_context"])
-        return state[:, :H], state[:, H:], context, (state_cache, context_cache)
+    def features(self, inputs, train=False):
+        """What the decoder reads of each picture.
 
-    def loss(self, features, captions):
-        """Teacher-forced loss of the captions given the image features.
-
-        features: (N, F) float; captions: (N, T + 1) int ids "<start> w1 ... <end> <pad>...".
-        Returns loss (float) and dfeatures (N, F); fills self.grads.
+        inputs: (N, H, W, 3) uint8 pictures, or a list of picture files, PIL images or arrays
+        (see captioner.picture), or features cached from a frozen encoder ((N, F) or (N, L, F)).
+        train: batch statistics in the encoder, and keep what the backward pass needs.
+        Returns (N, F) for a pooled context, (N, L, F) for attention (L = grid^2 cells).
         """
-        check_shape("captions", captions, (features.shape[0], "T+1"))
-        p = self.params
-        inputs, targets = captions[:, :-1], captions[:, 1:]
-        mask = targets != PAD_ID
+        if is_cached_features(inputs):
+            return inputs
+        if self.encoder is None:
+            raise ValueError("this captioner reads cached ResNet50 features: give it the ResNet50 weights "
+                             "(--weights) to caption pictures")
+        train = train and self.trains_encoder
+        x = to_encoder_input(inputs, self.encoder_config.picture, dtype=self.encoder.dtype)
+        features = self.encoder.features(x, train=train, keep_cache=train)
+        if self.decoder.config.context == "attention":
+            return features.reshape(len(features), self.encoder_config.grid ** 2, -1)
+        return features
 
-        h0, c0, context, (state_cache, context_cache) = self.initial_state(features)
-        embedded, embed_cache = word_embedding_forward(inputs, p["W_embed"])
-        hidden, lstm_cache = lstm_forward_with_cell(with_context(embedded, context), h0, c0,
-                                                    p["Wx"], p["Wh"], p["b"])
-        scores, vocab_cache = temporal_affine_forward(hidden, p["W_vocab"], p["b_vocab"])
-        loss, dscores = temporal_softmax_loss(scores, targets, mask)
+    def loss(self, inputs, captions, image_of_caption=None):
+        """Teacher-forced loss of a batch; fills the gradients (see `grads`).
 
-        g = self.grads
-        dhidden, g["W_vocab"], g["b_vocab"] = temporal_affine_backward(dscores, vocab_cache)
-        dinputs, dh0, dc0, g["Wx"], g["Wh"], g["b"] = lstm_backward_with_cell(dhidden, lstm_cache)
-        E = self.config.embedding_size
-        g["W_embed"] = word_embedding_backward(dinputs[:, :, :E], embed_cache)
-        # the context is every step's input: its gradient is the sum over the steps
-        dcontext = dinputs[:, :, E:].sum(axis=1)
-        dfeatures, g["W_context"], g["b_context"] = linear_backward(dcontext, context_cache)
-        dstate = array_module(dh0).concatenate([dh0, dc0], axis=1)
-        dfeatures_from_state, g["W_init"], g["b_init"] = linear_backward(dstate, state_cache)
-        return loss, dfeatures + dfeatures_from_state
-
-    def step(self, words, h, c, context):
-        """One decoding step. words: (N,) int ids; h, c: (N, H); context: (N, E) from initial_state.
-
-        Returns scores (N, V), next h, next c, and the step's gate activations
-        {'i', 'f', 'g', 'o', 'c', 'h'}: each (N, H).
+        inputs: as for `features`, B pictures; captions: (P, T + 1) int ids; image_of_caption: (P,)
+        ints in [0, B), the image each caption describes, or None when P = B and caption k
+        describes image k. Several captions of one image share one pass through the encoder:
+        their feature gradients add up. Returns the loss (float).
         """
-        p = self.params
-        embedded, _ = word_embedding_forward(words[:, None], p["W_embed"])
-        inputs = with_context(embedded, context)[:, 0]
-        h, c, cache = lstm_step_forward_fused(inputs, h, c, p["Wx"], p["Wh"], p["b"])
-        scores = h @ p["W_vocab"] + p["b_vocab"]
-        gates = {name: cache[name] for name in ("i", "f", "g", "o", "c", "h")}
-        return scores, h, c, gates
+        features = self.features(inputs, train=True)
+        if image_of_caption is not None:
+            features = features[image_of_caption]
+        loss, dfeatures = self.decoder.loss(features, captions)
+        if self.trains_encoder:
+            dfeatures = dfeatures.reshape(len(dfeatures), -1)
+            if image_of_caption is not None:
+                xp = array_module(dfeatures)
+                per_image = xp.zeros((len(inputs), dfeatures.shape[1]), dtype=dfeatures.dtype)
+                dfeatures = scatter_add(per_image, image_of_caption, dfeatures)
+            self.encoder.backward_features(dfeatures, input_gradient=False)
+        return loss
 
 
 
-def with_context(embedded, context):
-    """Each step's LSTM input: the word embedding beside the image context.
-
-    embedded: (N, T, E); context: (N, E). Returns (N, T, 2E).
-    """
-    xp = array_module(embedded)
-    N, T, E = embedded.shape
-    return xp.concatenate([embedded, xp.broadcast_to(context[:, None, :], (N, T, context.shape[1]))], axis=2)
+def is_cached_features(inputs):
+    """True for float features cached from an encoder, False for pictures (uint8 pixels, files)."""
+    return hasattr(inputs, "dtype") and numpy.dtype(inputs.dtype).kind == "f"

@@ -34,8 +34,6 @@ from pathlib import Path
 import numpy
 from PIL import Image, ImageDraw
 
-from numerics import array_module, check_shape
-
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 COLOURS = {
     "red": (215, 35, 35),
@@ -229,23 +227,6 @@ def arrange(scene):
     if abs(x_a - x_b) > abs(y_a - y_b):
         return "side_by_side", sorted(scene, key=lambda item: item.centre[0])
     return "one_above", sorted(scene, key=lambda item: item.centre[1])
-
-
-def images_to_float(images, dtype=numpy.float32):
-    """uint8 pictures as floats in [0, 1], channels first.
-
-    images: (N, H, W, 3) uint8 (NumPy or CuPy); dtype: a floating-point dtype.
-    Returns (N, 3, H, W) of `dtype`, in the array module of `images`.
-    """
-    check_shape("images", images, ("N", "H", "W", 3))
-    if images.dtype != numpy.uint8:
-        raise ValueError(f"images must be uint8, got dtype {images.dtype}")
-    if numpy.dtype(dtype).kind != "f":
-        raise ValueError(f"dtype must be a floating-point dtype, got {numpy.dtype(dtype)}")
-    xp = array_module(images)
-    floats = xp.ascontiguousarray(images.transpose(0, 3, 1, 2)).astype(dtype)
-    floats /= 255
-    return floats
 
 
 def save_split_as_kaggle_flickr8k(split, folder):

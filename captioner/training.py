@@ -16,7 +16,7 @@ import numpy
 from tqdm import tqdm
 
 from captioner.checkpoint import save_checkpoint
-from captioner.decoding import beam_search, greedy_decode
+from captioner.decoding import caption_all
 from captioner.metrics import corpus_bleu
 from captioner.vocabulary import PAD_ID
 from numerics import selected
@@ -58,23 +58,9 @@ def make_optimizer(config, params):
     raise ValueError(f"unknown optimizer {config.optimizer!r}; expected 'adam' or 'sgd'")
 
 
-def decode(captioner, data, vocabulary, max_length, beam_width=1, batch_size=64):
-    """Captions (token lists) for every image of `data`, greedy (beam_width 1) or by beam search."""
-    captions = []
-    for start in range(0, len(data), batch_size):
-        inputs = data.batch(numpy.arange(start, min(start + batch_size, len(data))))
-        features = captioner.features(inputs)
-        if beam_width == 1:
-            ids = greedy_decode(captioner.decoder, features, max_length)
-        else:
-            ids = beam_search(captioner.decoder, features, beam_width, max_length)
-        captions += [vocabulary.decode(numpy.asarray(row, dtype=numpy.int64)) for row in ids]
-    return captions
-
-
 def evaluate(captioner, data, vocabulary, max_length, beam_width=1):
     """Corpus BLEU-1..4 of the generated captions against the references. Returns (bleu, captions)."""
-    captions = decode(captioner, data, vocabulary, max_length, beam_width)
+    captions = caption_all(captioner, data, vocabulary, max_length, beam_width)
     return corpus_bleu(data.references, captions), captions
 
 
@@ -96,13 +82,12 @@ def trim_padding(ids):
 
 
 def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
-          encoder_config=None, resume=None, progress=True, log=print):
+          resume=None, progress=True, log=print):
     """Train `captioner` in place; returns the progress: {"history": one dict per epoch,
     "losses": the loss of every step, "epoch", "batch", "step"}.
 
     train_data, val_data: CaptionData; config: TrainConfig; checkpoint_path: where checkpoints go;
-    encoder_config: saved with the checkpoint so that the encoder can be rebuilt; resume: a
-    captioner.checkpoint.Checkpoint to continue from (its model must be `captioner`).
+    resume: a captioner.checkpoint.Checkpoint to continue from (its model must be `captioner`).
     """
     xp = selected()
     optimizer = make_optimizer(config, captioner.params)
@@ -119,8 +104,7 @@ def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
     total_steps = config.epochs * batches
 
     def checkpoint():
-        save_checkpoint(checkpoint_path, captioner, vocabulary, encoder_config, config.to_dict(),
-                        state, optimizer)
+        save_checkpoint(checkpoint_path, captioner, vocabulary, config.to_dict(), state, optimizer)
 
     while state["epoch"] < config.epochs:
         epoch, started = state["epoch"], time.perf_counter()

@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
+from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import beam_search, caption_gates, greedy_decode
-from captioner.model import CaptionDecoder, DecoderConfig
 from captioner.vocabulary import END_ID, START_ID
 from numerics import array_module, rel_error, to_host
 
@@ -25,10 +25,10 @@ def decoder_and_features(xp, seed):
 def log_probability(decoder, features, words):
     """Sum of the log-probabilities of `words` (ending with END or not), one step at a time."""
     xp = array_module(features)
-    h, c, context, _ = decoder.initial_state(features)
+    state = decoder.start(features)
     previous, total = START_ID, 0.0
     for word in words:
-        scores, h, c, _ = decoder.step(xp.asarray([previous]), h, c, context)
+        scores, state, _ = decoder.step(xp.asarray([previous]), state)
         scores = to_host(scores)[0]
         total += scores[word] - scores.max() - np.log(np.exp(scores - scores.max()).sum())
         previous = word
@@ -88,9 +88,9 @@ def test_caption_gates_follow_the_caption(xp):
     decoder, features = decoder_and_features(xp, 4)
     words = [4, 5, 3]
     gates = caption_gates(decoder, features[:1], words)
-    h, c, context, _ = decoder.initial_state(features[:1])
+    state = decoder.start(features[:1])
     for t, word in enumerate([START_ID, *words]):
-        _, h, c, step = decoder.step(xp.asarray([word]), h, c, context)
+        _, state, step = decoder.step(xp.asarray([word]), state)
         for name in ("i", "f", "g", "o", "c", "h"):
             assert gates[name].shape == (4, CONFIG.hidden_size)
             assert rel_error(gates[name][t], step[name][0]) < 1e-12

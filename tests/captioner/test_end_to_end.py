@@ -3,17 +3,22 @@
 import numpy as np
 import pytest
 
-from captioner.captioner import Captioner
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.decoder import CaptionDecoder, DecoderConfig
+from captioner.encoder import EncoderConfig
+from captioner.model import Captioner
+from captioner.picture import PictureInput
 from numerics import numerical_gradient, rel_error
 from resnet import resnet
+
+ENCODER = EncoderConfig({"blocks_per_stage": (1,), "widths": (2,), "stem_width": 3}, PictureInput(16), grid=2,
+                        trainable=True)
 
 
 def tiny_captioner(xp):
     encoder = resnet((1,), (2,), stem_width=3, num_classes=1, dtype=np.float64, rng=0, pool_grid=2)
     config = DecoderConfig(vocabulary_size=7, feature_size=encoder.feature_size, embedding_size=3,
                            hidden_size=4, dtype="float64")
-    return Captioner(CaptionDecoder(config, seed=0, xp=xp), encoder)
+    return Captioner(CaptionDecoder(config, seed=0, xp=xp), ENCODER, encoder)
 
 
 # None: one caption per image; [1, 0, 1]: two captions share image 1, one encoder pass for both.
@@ -21,14 +26,15 @@ def tiny_captioner(xp):
 @pytest.mark.parametrize("image_of_caption", [None, [1, 0, 1]])
 def test_every_parameter_of_encoder_and_decoder(xp, image_of_caption):
     captioner = tiny_captioner(xp)
-    rng = np.random.default_rng(0)
-    images = xp.asarray(rng.uniform(0, 1, (3 if image_of_caption is None else 2, 3, 16, 16)))
+    rng = np.random.default_rng(1)
+    shape = (3 if image_of_caption is None else 2, 16, 16, 3)
+    pictures = xp.asarray(rng.integers(0, 256, shape, dtype=np.uint8))
     captions = xp.asarray([[1, 4, 5, 2, 0], [1, 6, 2, 0, 0], [1, 5, 5, 6, 2]])
     if image_of_caption is not None:
         image_of_caption = xp.asarray(image_of_caption)
 
     def loss():
-        return captioner.loss(images, captions, image_of_caption)
+        return captioner.loss(pictures, captions, image_of_caption)
 
     loss()
     analytic = {name: grad.copy() for name, grad in captioner.grads.items()}

@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from captioner.flickr import load_captions
+from captioner.flickr_captions import load_captions
 from captioner.metrics import corpus_bleu
 from captioner.synthetic import (
     COLOURS,
     SHAPES,
     SIZES,
-    images_to_float,
     make_split,
     make_synthetic_dataset,
 )
@@ -201,21 +200,6 @@ def test_a_fixed_guess_scores_far_below_the_canonical_caption(dataset):
     # Whatever single caption a model that ignores the picture settles on, it cannot read the objects.
     for guess in {captions[0] for captions in dataset["train"].captions[:20]}:
         assert corpus_bleu(references, [tokenize(guess)] * len(references))[4] < 0.3, guess
-
-
-def test_images_to_float(xp):
-    images = xp.asarray(make_split("test", 2, image_size=32).images)
-    floats = images_to_float(images)
-    assert floats.shape == (2, 3, 32, 32) and floats.dtype == np.float32
-    assert type(floats) is type(images)
-    host = np.asarray(floats.get() if hasattr(floats, "get") else floats)
-    expected = np.asarray(images.get() if hasattr(images, "get") else images).transpose(0, 3, 1, 2) / 255.0
-    np.testing.assert_allclose(host, expected, rtol=1e-6)
-    assert images_to_float(images, np.float64).dtype == np.float64
-    with pytest.raises(ValueError, match=r"images must have shape \(N, H, W, 3\)"):
-        images_to_float(xp.zeros((2, 3, 32, 32), dtype=xp.uint8))
-    with pytest.raises(ValueError, match="images must be uint8, got dtype float32"):
-        images_to_float(xp.zeros((2, 32, 32, 3), dtype=xp.float32))
 
 
 def test_saved_split_reads_back_through_the_kaggle_loader(tmp_path):

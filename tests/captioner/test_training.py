@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from captioner.captioner import Captioner
 from captioner.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from captioner.data import CaptionData
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.decoder import CaptionDecoder, DecoderConfig
+from captioner.encoder import frozen_resnet50_config
+from captioner.model import Captioner
 from captioner.training import (
     TrainConfig,
     TrainingDivergedError,
@@ -34,7 +35,8 @@ def toy_setup(seed=0):
     train_data, val_data = toy_data(64, seed), toy_data(16, seed + 1)
     vocabulary = Vocabulary.build((c for refs in train_data.references for c in refs), min_count=1)
     config = DecoderConfig(len(vocabulary), feature_size=4, embedding_size=8, hidden_size=16)
-    return Captioner(CaptionDecoder(config, seed=seed)), vocabulary, train_data, val_data
+    captioner = Captioner(CaptionDecoder(config, seed=seed), frozen_resnet50_config())
+    return captioner, vocabulary, train_data, val_data
 
 
 TRAIN = TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2, warmup_steps=2, max_length=6)

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from captioner.captioner import Captioner
+from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import caption_gates, greedy_decode
-from captioner.inspect import WORD_CLASSES, decode_with_gates, rows_for_words, unit_preference
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.encoder import frozen_resnet50_config
+from captioner.gate_reading import WORD_CLASSES, decode_with_gates, rows_for_words, unit_preference
+from captioner.model import Captioner
 from captioner.vocabulary import SPECIAL_TOKENS, Vocabulary
 from numerics import rel_error
 
@@ -69,7 +70,8 @@ def test_decode_with_gates_matches_greedy_decoding_and_caption_gates():
     for value in decoder.params.values():
         value += rng.standard_normal(value.shape)
     features = rng.standard_normal((3, 6))
-    captions = decode_with_gates(Captioner(decoder), features, vocabulary, max_length=6)
+    captioner = Captioner(decoder, frozen_resnet50_config())
+    captions = decode_with_gates(captioner, features, vocabulary, max_length=6)
     for index, (ids, (words, gates)) in enumerate(zip(greedy_decode(decoder, features, 6), captions)):
         assert [vocabulary.id_of(word) for word in words] == list(ids)  # one word per step
         expected = caption_gates(decoder, features[index : index + 1], ids)

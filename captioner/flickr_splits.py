@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy
 
 from captioner.data import CaptionData
-from captioner.flickr import load_captions, load_flickr8k_splits, load_karpathy
+from captioner.flickr_captions import load_captions, load_flickr8k_splits, load_karpathy
 from resnet.features import file_list_path
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from captioner.flickr import (
+from captioner.flickr_captions import (
     load_captions,
     load_flickr8k_splits,
     load_flickr8k_tokens,

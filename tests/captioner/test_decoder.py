@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from captioner.model import CaptionDecoder, DecoderConfig
+from captioner.decoder import CaptionDecoder, DecoderConfig
 from numerics import numerical_gradient, rel_error, to_host
 from tests.lstm.reference import naive_lstm
 
@@ -69,13 +69,13 @@ def test_step_agrees_with_the_teacher_forced_sequence(xp):
     p = decoder.params
     features = xp.asarray(np.random.default_rng(4).standard_normal((3, 5)))
     captions = xp.asarray(CAPTIONS)
-    h, c, context, _ = decoder.initial_state(features)
+    state = decoder.start(features)
     host = {name: to_host(value) for name, value in p.items()}
     host_features = to_host(features)
     expected_h, _ = naive_lstm(naive_inputs(host, host_features), *naive_state(host, host_features),
                                host["Wx"], host["Wh"], host["b"])
     for t in range(CAPTIONS.shape[1] - 1):
-        scores, h, c, gates = decoder.step(captions[:, t], h, c, context)
+        scores, state, gates = decoder.step(captions[:, t], state)
         assert set(gates) == {"i", "f", "g", "o", "c", "h"}
         assert rel_error(scores, expected_h[:, t] @ host["W_vocab"] + host["b_vocab"]) < 1e-12
 

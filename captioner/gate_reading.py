@@ -28,7 +28,7 @@ ALIGNMENTS = ("reading", "predicting")
 def decode_with_gates(captioner, inputs, vocabulary, max_length=16):
     """The greedy caption of each input and the gates while the decoder reads it.
 
-    captioner: a captioner.captioner.Captioner; inputs: its input for N images, (N, 3, H, W)
+    captioner: a captioner.model.Captioner; inputs: its input for N images, (N, 3, H, W)
     pictures or (N, F) features; vocabulary: the model's Vocabulary; max_length: most words.
     Returns N pairs (words, gates): words a list of str, gates the dict caption_gates returns,
     {'i', 'f', 'g', 'o', 'c', 'h'}: host arrays (len(words) + 1, H).
