@@ -4,8 +4,9 @@
     gated context = beta * z
 
 Words such as "a", "of" or "the" say nothing about the picture; Xu et al. (2015, section 4.2.1)
-let the decoder turn the context down for them, and found that the attention maps became sharper
-and the captions better with the gate. beta is computed from the decoder's hidden state alone.
+let the decoder turn the context down for them, and observed that with the gate the attention
+puts more emphasis on the objects in the picture. beta is computed from the decoder's hidden state
+alone.
 """
 
 from lstm.activations import sigmoid_backward, sigmoid_forward
