@@ -12,10 +12,36 @@ Counts are pooled over the corpus before dividing (not averaged per sentence), a
 smoothing. <start>, <end> and <pad> are removed from references and hypotheses first. A hypothesis
 too short to have any k-gram adds 0 to the k-gram denominator, as in the COCO caption evaluation
 code (nltk's corpus_bleu adds 1 for it, so the two differ only on such hypotheses).
+
+Two more scores that captioning papers report beside BLEU, computed as the COCO caption evaluation
+toolkit computes them (pycocoevalcap; its defaults):
+
+ROUGE-L (Lin, 2004) compares the longest common subsequence (LCS) of the hypothesis and a
+reference, in order but not necessarily contiguous:
+
+    P = max over references of LCS / len(hypothesis),  R = max over references of LCS / len(reference)
+    ROUGE-L = (1 + beta^2) P R / (R + beta^2 P) with beta = 1.2 (0 when P or R is 0), averaged over images.
+
+CIDEr-D (Vedantam et al., 2015) asks how much a hypothesis says what the consensus of the
+references says, weighting each n-gram by how rare it is across the corpus's images:
+
+    g(n-gram) = count in the sentence * (log(number of images) - log(max(1, df)))   tf-idf,
+                df = the number of images whose references contain the n-gram
+    sim_n(hyp, ref) = sum over the hypothesis's n-grams of min(g_hyp, g_ref) g_ref / (|g_hyp| |g_ref|)
+                      * exp(-(len(hyp) - len(ref))^2 / (2 * 6^2))
+    CIDEr-D(image) = 10 * mean over n = 1..4 of (mean over references of sim_n)
+    CIDEr-D = mean over images.
+
+The n-gram weights come from the corpus being scored, so an image's CIDEr-D depends on the other
+images evaluated with it (one image alone scores 0: every weight is log 1 - log 1). The `min`
+clips a hypothesis that repeats an n-gram more often than the reference; the Gaussian factor
+penalises a length far from the reference's. Scores lie in [0, 10]; papers usually print them
+multiplied by 100.
 """
 
 import math
 from collections import Counter
+from itertools import chain
 
 from captioner.text import tokenize
 from captioner.vocabulary import END, PAD, START
@@ -94,6 +120,104 @@ def brevity_penalty(hypothesis_length, reference_length):
     if hypothesis_length == 0:
         return 0.0
     return math.exp(1.0 - reference_length / hypothesis_length)
+
+
+CIDER_MAX_N = 4
+CIDER_SIGMA = 6.0  # the Gaussian length penalty's standard deviation, in words
+ROUGE_BETA = 1.2  # weight of recall over precision in ROUGE-L's F-measure
+
+
+def corpus_cider(references, hypotheses):
+    """CIDEr-D of a corpus, as the COCO caption evaluation toolkit computes it (see the module).
+
+    references: N lists (one per image) of one or more token lists; hypotheses: N token lists.
+    Returns a float >= 0 (at most 10): the mean over images.
+    """
+    _check_corpus(references, hypotheses, CIDER_MAX_N)
+    hypotheses = [_content(hypothesis) for hypothesis in hypotheses]
+    references = [[_content(reference) for reference in image] for image in references]
+    document_frequency = Counter()
+    for image_references in references:
+        # An n-gram counts once per image, however many of its references contain it.
+        document_frequency.update(set(chain.from_iterable(_all_ngrams(ref) for ref in image_references)))
+    log_images = math.log(len(references))
+
+    def tf_idf(tokens):
+        """[{n-gram: weight} for n = 1..4] and the vectors' norms."""
+        vectors = [
+            {ngram: count * (log_images - math.log(max(1, document_frequency[ngram])))
+             for ngram, count in ngram_counts(tokens, n).items()}
+            for n in range(1, CIDER_MAX_N + 1)
+        ]
+        return vectors, [math.sqrt(sum(value * value for value in vector.values())) for vector in vectors]
+
+    scores = []
+    for image_references, hypothesis in zip(references, hypotheses):
+        hypothesis_vectors, hypothesis_norms = tf_idf(hypothesis)
+        similarity = [0.0] * CIDER_MAX_N
+        for reference in image_references:
+            reference_vectors, reference_norms = tf_idf(reference)
+            length_penalty = math.exp(-((len(hypothesis) - len(reference)) ** 2) / (2 * CIDER_SIGMA**2))
+            for n in range(CIDER_MAX_N):
+                similarity[n] += length_penalty * _clipped_cosine(
+                    hypothesis_vectors[n], reference_vectors[n], hypothesis_norms[n], reference_norms[n])
+        scores.append(10.0 * sum(similarity) / CIDER_MAX_N / len(image_references))
+    return sum(scores) / len(scores)
+
+
+def _all_ngrams(tokens):
+    """Every distinct n-gram of tokens for n = 1..4, each once."""
+    return chain.from_iterable(ngram_counts(tokens, n) for n in range(1, CIDER_MAX_N + 1))
+
+
+def _clipped_cosine(hypothesis, reference, hypothesis_norm, reference_norm):
+    """sum_g min(h_g, r_g) r_g / (|h| |r|): the cosine, with the hypothesis's weights capped at the
+    reference's so that repeating an n-gram earns nothing. hypothesis, reference: {n-gram: weight}.
+    0 when either vector is all zeros."""
+    if hypothesis_norm == 0 or reference_norm == 0:
+        return 0.0
+    overlap = sum(min(weight, reference.get(ngram, 0.0)) * reference.get(ngram, 0.0)
+                  for ngram, weight in hypothesis.items())
+    return overlap / (hypothesis_norm * reference_norm)
+
+
+def corpus_rouge_l(references, hypotheses):
+    """ROUGE-L of a corpus, as the COCO caption evaluation toolkit computes it (see the module).
+
+    references: N lists (one per image) of one or more token lists; hypotheses: N token lists.
+    Returns a float in [0, 1]: the mean over images of the LCS F-measure with beta = 1.2.
+    """
+    _check_corpus(references, hypotheses, 1)
+    scores = []
+    for image_references, hypothesis in zip(references, hypotheses):
+        hypothesis = _content(hypothesis)
+        precision = recall = 0.0
+        for reference in map(_content, image_references):
+            common = longest_common_subsequence(reference, hypothesis)
+            if common:  # common > 0: neither sentence is empty
+                precision = max(precision, common / len(hypothesis))
+                recall = max(recall, common / len(reference))
+        if precision and recall:
+            scores.append((1 + ROUGE_BETA**2) * precision * recall / (recall + ROUGE_BETA**2 * precision))
+        else:
+            scores.append(0.0)
+    return sum(scores) / len(scores)
+
+
+def longest_common_subsequence(first, second):
+    """Length of the longest sequence of tokens that appears in both, in order (gaps allowed).
+
+    first, second: token lists. Dynamic programming, one row of the table at a time:
+    lengths[j] is the LCS of the prefix of `first` read so far and second[:j].
+    """
+    lengths = [0] * (len(second) + 1)
+    for token in first:
+        diagonal = 0  # the LCS of the previous prefix of `first` and second[:j - 1]
+        for j, other in enumerate(second, start=1):
+            above = lengths[j]
+            lengths[j] = diagonal + 1 if token == other else max(above, lengths[j - 1])
+            diagonal = above
+    return lengths[-1]
 
 
 def object_naming_accuracy(captions, scenes, with_size=False):
