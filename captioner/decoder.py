@@ -43,6 +43,7 @@ class DecoderConfig:
     dtype: str = "float32"
     cell: str = "lstm"  # "lstm" or "gru"
     context: str = "pooled"  # "pooled": one vector per picture; "attention": a grid of cells
+    attention_penalty: float = 1.0  # lambda of attention's doubly stochastic penalty
 
     def to_dict(self):
         return asdict(self)
@@ -58,7 +59,8 @@ class CaptionDecoder:
         dtype = numpy.dtype(config.dtype)
         self.config = config
         self.cell = cell_named(config.cell)
-        self.context = context_named(config.context)(self.cell, config.feature_size, E, H)
+        self.context = context_named(config.context)(self.cell, config.feature_size, E, H,
+                                                     config.attention_penalty)
         self.params = self.context.params(rng, xp, dtype)
         self.params["W_embed"] = xp.asarray(rng.standard_normal((V, E)) * 0.1, dtype=dtype)
         self.params.update(self.cell.params(self.context.input_size, H, rng, xp, dtype))
@@ -81,12 +83,13 @@ class CaptionDecoder:
         scores, output_cache = temporal_affine_forward(top, p["W_vocab"], p["b_vocab"])
         return scores, (start_cache, embed_cache, run_cache, output_cache)
 
-    def backward(self, dscores, cache):
-        """dscores: (N, T, V). Fills self.grads; returns dfeatures, shaped like the features."""
+    def backward(self, dscores, cache, dpenalty=None):
+        """dscores: (N, T, V); dpenalty: the gradient from the context's penalty, if any.
+        Fills self.grads; returns dfeatures, shaped like the features."""
         start_cache, embed_cache, run_cache, output_cache = cache
         g = self.grads
         dtop, g["W_vocab"], g["b_vocab"] = temporal_affine_backward(dscores, output_cache)
-        dembedded, dstate, run_grads = self.context.run_backward(dtop, run_cache)
+        dembedded, dstate, run_grads = self.context.run_backward(dtop, run_cache, dpenalty)
         g["W_embed"] = word_embedding_backward(dembedded, embed_cache)
         dfeatures, start_grads = self.context.start_backward(dstate, start_cache)
         g.update(run_grads)
@@ -101,9 +104,11 @@ class CaptionDecoder:
         """
         check_shape("captions", captions, (features.shape[0], "T+1"))
         targets = captions[:, 1:]
+        mask = targets != PAD_ID
         scores, cache = self.forward(features, captions[:, :-1])
-        loss, dscores = temporal_softmax_loss(scores, targets, targets != PAD_ID)
-        return loss, self.backward(dscores, cache)
+        loss, dscores = temporal_softmax_loss(scores, targets, mask)
+        penalty, dpenalty = self.context.penalty(cache[2], mask)
+        return loss + float(penalty), self.backward(dscores, cache, dpenalty)
 
     def recorded(self, cache):
         """Every activation of a forward pass, per step: {'i', 'f', 'g', 'o', 'c', 'h', ...}: (N, T, H)."""
@@ -114,7 +119,8 @@ class CaptionDecoder:
 
         features: one picture's, (1, F) or (1, L, F); word_ids: the caption's ids, without <start>.
         Returns {name: host array (len(word_ids) + 1, ...)}: row t holds the step that reads
-        <start> (t = 0) or word t, and predicts the next word.
+        <start> (t = 0) or word t, and predicts the next word; with attention, 'alpha' (.., L)
+        is where the step looked.
         """
         words = to_device(numpy.asarray([[START_ID, *word_ids]], dtype=numpy.int64), like=features)
         _, cache = self.forward(features, words)
