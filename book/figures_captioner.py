@@ -97,7 +97,7 @@ def train_small_decoder(data, blind):
     vocabulary = shipped()[0].vocabulary
     config = DecoderConfig(len(vocabulary), data.inputs.shape[1], embedding_size=16, hidden_size=32)
     if blind:
-        data = blind_inputs(data, config)
+        data = blind_inputs(data, data.inputs.shape[1:])
     validation = CaptionData(data.inputs[:VALIDATION_PICTURES], data.references[:VALIDATION_PICTURES],
                              data.names[:VALIDATION_PICTURES])
     captioner = Captioner(CaptionDecoder(config, seed=0), checkpoint_encoder())

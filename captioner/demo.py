@@ -22,8 +22,20 @@ from captioner.data import CaptionData
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import caption_all, caption_gates, greedy_decode
 from captioner.encoder import EncoderConfig, build_encoder, frozen_resnet50_config
-from captioner.figures import save_caption_grid, save_gate_picture, save_loss_curve
-from captioner.metrics import corpus_bleu, object_naming_accuracy
+from captioner.figures import (
+    save_attention_animation,
+    save_attention_picture,
+    save_caption_grid,
+    save_gate_picture,
+    save_loss_curve,
+)
+from captioner.metrics import (
+    corpus_bleu,
+    corpus_cider,
+    corpus_rouge_l,
+    object_naming_accuracy,
+    object_naming_by_count,
+)
 from captioner.model import Captioner
 from captioner.picture import PictureInput
 from captioner.synthetic import make_synthetic_dataset
@@ -46,6 +58,8 @@ class DemoSize:
     encoder: EncoderConfig
     embedding_size: int
     hidden_size: int
+    cell: str = "lstm"
+    context: str = "attention"  # attention over the encoder's grid of cells, or one "pooled" vector
     batch_size: int = 64  # captions per step (a picture brings all of the captions it trains on)
     learning_rate: float = 3e-3
     blind_epochs: int = 6  # the blind baseline only learns the grammar, which takes far less time
@@ -58,17 +72,20 @@ class DemoSize:
 
 FULL = DemoSize(20000, 200, 500, 11,
                 EncoderConfig({"blocks_per_stage": (1, 1, 1), "widths": (16, 32, 64), "stem_width": 24},
-                              PictureInput(64), grid=2, trainable=True),
+                              PictureInput(64), grid=4, trainable=True),
                 embedding_size=64, hidden_size=192, batch_size=32)
 QUICK = DemoSize(300, 40, 60, 1,
                  EncoderConfig({"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8}, PictureInput(64),
-                               trainable=True),
+                               grid=2, trainable=True),
                  embedding_size=16, hidden_size=32)
 
 
-def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print):
-    """Run the whole demo; returns the metrics dict it writes to out_dir/metrics.json."""
-    size = QUICK if quick else FULL
+def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print, size=None):
+    """Run the whole demo; returns the metrics dict it writes to out_dir/metrics.json.
+
+    size: a DemoSize (by default FULL, or QUICK with quick=True).
+    """
+    size = size or (QUICK if quick else FULL)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -87,8 +104,11 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
     config = TrainConfig(epochs=size.epochs, batch_size=size.batch_size, learning_rate=size.learning_rate,
                          warmup_steps=30, max_length=16, seed=seed)
     encoder = build_encoder(size.encoder, seed=seed)
-    decoder_config = DecoderConfig(len(vocabulary), encoder.feature_size, size.embedding_size,
-                                   size.hidden_size)
+    feature_size = encoder.feature_size
+    if size.context == "attention":
+        feature_size //= size.encoder.grid ** 2  # the decoder reads each cell's features
+    decoder_config = DecoderConfig(len(vocabulary), feature_size, size.embedding_size, size.hidden_size,
+                                   cell=size.cell, context=size.context)
     captioner = Captioner(CaptionDecoder(decoder_config, seed=seed), size.encoder, encoder)
     log(f"training the captioner end to end ({sum(int(v.size) for v in captioner.params.values()):,} "
         f"parameters) for {config.epochs} epochs")
@@ -99,15 +119,23 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
     save_checkpoint(out / "model.npz", captioner, vocabulary)
 
     blind_config = replace(config, epochs=min(config.epochs, size.blind_epochs), seed=seed + 1)
-    blind, blind_state = train_blind_baseline(decoder_config, vocabulary, data, blind_config, out, progress)
+    feature_shape = captioner.features(data["test"].batch(numpy.arange(1))).shape[1:]
+    blind, blind_state = train_blind_baseline(decoder_config, feature_shape, vocabulary, data, blind_config,
+                                              out, progress)
 
     test = data["test"]
     captions = caption_all(captioner, test, vocabulary, config.max_length)
-    blind_captions = caption_all(blind, blind_inputs(test, decoder_config), vocabulary, config.max_length)
+    blind_captions = caption_all(blind, blind_inputs(test, feature_shape), vocabulary, config.max_length)
     metrics = {
+        "decoder": {"cell": size.cell, "context": size.context},
         "test_bleu": corpus_bleu(test.references, captions),
+        "test_rouge_l": corpus_rouge_l(test.references, captions),
+        "test_cider": corpus_cider(test.references, captions),
         "blind_test_bleu": corpus_bleu(test.references, blind_captions),
+        "blind_test_rouge_l": corpus_rouge_l(test.references, blind_captions),
+        "blind_test_cider": corpus_cider(test.references, blind_captions),
         "colour_shape_named": object_naming_accuracy(captions, splits["test"].objects),
+        "colour_shape_named_by_object_count": object_naming_by_count(captions, splits["test"].objects),
         "blind_colour_shape_named": object_naming_accuracy(blind_captions, splits["test"].objects),
         "training_seconds": round(training_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
@@ -118,12 +146,15 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     save_loss_curve(out / "loss_curve.png", progress_state["losses"], blind_losses=blind_state["losses"])
     write_figures(out, captioner, vocabulary, splits["test"], test, captions)
-    log(f"test BLEU-4 {metrics['test_bleu'][4]:.3f} (blind baseline {metrics['blind_test_bleu'][4]:.3f}); "
-        f"colour and shape named for {metrics['colour_shape_named']:.1%} of objects")
+    by_count = ", ".join(f"{share:.1%} with {count}" for count, share in
+                         metrics["colour_shape_named_by_object_count"].items())
+    log(f"test BLEU-4 {metrics['test_bleu'][4]:.3f} (blind baseline {metrics['blind_test_bleu'][4]:.3f}), "
+        f"ROUGE-L {metrics['test_rouge_l']:.3f}, CIDEr-D {metrics['test_cider']:.3f}; colour and shape named "
+        f"for {metrics['colour_shape_named']:.1%} of objects ({by_count} objects in the picture)")
     for name, caption, references in list(zip(test.names, captions, test.references))[:4]:
         log(f"  {name}: {' '.join(caption)}   (reference: {' '.join(references[0])})")
-    log(f"wrote {out}/: checkpoint.npz, model.npz, metrics.json, loss_curve.png, test_captions.png, "
-        "gates.png")
+    written = sorted(path.name for path in out.iterdir() if path.name != "blind_checkpoint.npz")
+    log(f"wrote {out}/: {', '.join(written)}")
     return metrics
 
 
@@ -136,27 +167,29 @@ def load_demo_model(path=SHIPPED_MODEL):
     return load_checkpoint(path)
 
 
-def blind_inputs(data, decoder_config):
-    """The same captions with every image replaced by a zero feature vector."""
-    zeros = numpy.zeros((len(data), decoder_config.feature_size), dtype=numpy.float32)
+def blind_inputs(data, feature_shape):
+    """The same captions with every image's features replaced by zeros of feature_shape ((F,) or (L, F))."""
+    zeros = numpy.zeros((len(data), *feature_shape), dtype=numpy.float32)
     return CaptionData(zeros, data.references, data.names)
 
 
-def train_blind_baseline(decoder_config, vocabulary, data, config, out, progress):
+def train_blind_baseline(decoder_config, feature_shape, vocabulary, data, config, out, progress):
     """The decoder alone, trained on zeroed image features: what the captions alone teach.
 
     It reads cached features (zeros) like a captioner of frozen ResNet50 features, and is never
     shown a picture.
     """
     blind = Captioner(CaptionDecoder(decoder_config, seed=config.seed), frozen_resnet50_config())
-    state = train(blind, vocabulary, blind_inputs(data["train"], decoder_config),
-                  blind_inputs(data["val"], decoder_config), config,
+    state = train(blind, vocabulary, blind_inputs(data["train"], feature_shape),
+                  blind_inputs(data["val"], feature_shape), config,
                   out / "blind_checkpoint.npz", progress=progress, log=lambda message: None)
     return blind, state
 
 
 def write_figures(out, captioner, vocabulary, split, test, captions):
-    """The grid of test captions and the gate picture of the first test image."""
+    """The grid of test captions, the gate picture of the first test image and, for a decoder
+    with attention, where it looked for each word of the first three-object picture's caption
+    (attention.png, and attention.gif, one frame per word)."""
     shown = min(8, len(test))
     generated = [" ".join(caption) for caption in captions[:shown]]
     references = [" ".join(refs[0]) for refs in test.references[:shown]]
@@ -165,4 +198,13 @@ def write_figures(out, captioner, vocabulary, split, test, captions):
     words = greedy_decode(captioner.decoder, features, 16)[0]
     gates = caption_gates(captioner.decoder, features, words)
     save_gate_picture(out / "gates.png", split.images[0], vocabulary.decode(numpy.asarray(words)), gates)
+    if captioner.decoder.config.context == "attention":
+        busiest = max(range(len(split.objects)), key=lambda k: (len(split.objects[k]), -k))
+        features = captioner.features(test.batch(numpy.asarray([busiest])))
+        ids = greedy_decode(captioner.decoder, features, 16)[0]
+        words = vocabulary.decode(numpy.asarray(ids, dtype=numpy.int64))
+        alphas = caption_gates(captioner.decoder, features, ids)["alpha"][: len(words)]
+        grid = captioner.encoder_config.grid
+        save_attention_picture(out / "attention.png", split.images[busiest], words, alphas, grid)
+        save_attention_animation(out / "attention.gif", split.images[busiest], words, alphas, grid)
 

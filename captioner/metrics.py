@@ -247,6 +247,24 @@ def object_naming_accuracy(captions, scenes, with_size=False):
     return named / total
 
 
+def object_naming_by_count(captions, scenes, with_size=False):
+    """object_naming_accuracy of the pictures with 1, 2, 3, ... objects, separately.
+
+    captions, scenes: as for object_naming_accuracy. Returns {"1": share, "2": share, ...} for
+    every object count present, in increasing order (str keys, as JSON keeps them).
+    """
+    if len(captions) != len(scenes):
+        raise ValueError(
+            f"captions and scenes must have the same length, got {len(captions)} and {len(scenes)}"
+        )
+    by_count = {}
+    for count in sorted({len(objects) for objects in scenes} - {0}):
+        chosen = [k for k, objects in enumerate(scenes) if len(objects) == count]
+        by_count[str(count)] = object_naming_accuracy([captions[k] for k in chosen],
+                                                      [scenes[k] for k in chosen], with_size)
+    return by_count
+
+
 def _object_phrase(item, with_size):
     return (item.size, item.colour, item.shape) if with_size else (item.colour, item.shape)
 

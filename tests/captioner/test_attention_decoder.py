@@ -50,11 +50,11 @@ def naive_loss(p, A):
         looked = np.zeros(CELLS)
         for t in range(CAPTIONS.shape[1] - 1):
             target = CAPTIONS[n, t + 1]
-            scores = np.array([np.tanh(A[n, l] @ p["W_attend_grid"] + p["b_attend"] + h[0] @ p["W_attend_h"])
-                               @ p["w_attend"] for l in range(CELLS)])
+            scores = np.array([np.tanh(A[n, cell] @ p["W_attend_grid"] + p["b_attend"]
+                                       + h[0] @ p["W_attend_h"]) @ p["w_attend"] for cell in range(CELLS)])
             alpha = np.exp(scores) / np.exp(scores).sum()
             beta = logistic(h[0] @ p["W_beta"][:, 0] + p["b_beta"][0])
-            context = beta * sum(alpha[l] * A[n, l] for l in range(CELLS))
+            context = beta * sum(alpha[cell] * A[n, cell] for cell in range(CELLS))
             x = np.concatenate([p["W_embed"][CAPTIONS[n, t]], context])[None]
             h, c, _ = naive_lstm_step(x, h, c, p["Wx"], p["Wh"], p["b"])
             if target != 0:

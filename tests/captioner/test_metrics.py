@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from captioner.metrics import clipped_ngram_matches, corpus_bleu, object_naming_accuracy
+from captioner.metrics import (
+    clipped_ngram_matches,
+    corpus_bleu,
+    object_naming_accuracy,
+    object_naming_by_count,
+)
 
 # A corpus of three images, BLEU worked out by hand below.
 HAND_REFERENCES = [
@@ -180,3 +185,13 @@ def test_object_naming_accuracy_bad_input():
         object_naming_accuracy(["a red circle"], [])
     with pytest.raises(ValueError, match="no objects"):
         object_naming_accuracy(["a red circle"], [[]])
+
+
+def test_objects_named_by_object_count():
+    red_circle = SimpleNamespace(colour="red", shape="circle")
+    blue_square = SimpleNamespace(colour="blue", shape="square")
+    scenes = [[red_circle], [red_circle, blue_square], [blue_square], [red_circle, blue_square]]
+    captions = ["a small red circle", "a red circle above a green square", "a blue cross",
+                "a blue square beside a red circle"]
+    # one object: 1 of 2 named; two objects: 1 + 2 of 4 named
+    assert object_naming_by_count(captions, scenes) == {"1": 0.5, "2": 0.75}
