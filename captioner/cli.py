@@ -6,25 +6,27 @@ data) print one line naming the file and exit with status 2, without a traceback
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 import numpy
 
+from captioner.cells import CELLS
 from captioner.checkpoint import CheckpointError, load_checkpoint
 from captioner.decoder import CaptionDecoder, DecoderConfig
-from captioner.decoding import beam_search, caption_gates, greedy_decode
+from captioner.decoding import beam_search, caption_all, caption_gates, greedy_decode
 from captioner.demo import run_demo
 from captioner.encoder import build_encoder, frozen_resnet50_config
 from captioner.figures import save_gate_picture
 from captioner.flickr_splits import flickr_splits
+from captioner.metrics import corpus_bleu, corpus_cider, corpus_rouge_l
 from captioner.model import Captioner
 from captioner.picture import as_rgb_image
 from captioner.training import (
     TrainConfig,
     TrainingDivergedError,
     TrainingInterruptedError,
-    evaluate,
     train,
 )
 from captioner.vocabulary import Vocabulary
@@ -66,12 +68,15 @@ def command_train(args):
         if resume.vocabulary != vocabulary:
             raise CheckpointError(f"checkpoint {checkpoint_path} was trained with another vocabulary "
                                   f"({len(resume.vocabulary)} words, these captions give {len(vocabulary)})")
-        _check_feature_size(resume, data["train"].inputs.table.shape[1], args.features)
+        _check_feature_size(resume, data["train"].inputs.table.shape[-1], args.features)
         captioner = resume.captioner
     else:
-        feature_size = data["train"].inputs.table.shape[1]
-        decoder_config = DecoderConfig(len(vocabulary), feature_size, args.embedding, args.hidden)
-        captioner = Captioner(CaptionDecoder(decoder_config, seed=args.seed), frozen_resnet50_config())
+        table = data["train"].inputs.table
+        context = "attention" if table.ndim == 3 else "pooled"
+        decoder_config = DecoderConfig(len(vocabulary), table.shape[-1], args.embedding, args.hidden,
+                                       cell=args.cell, context=context)
+        grid = math.isqrt(table.shape[1]) if table.ndim == 3 else 1
+        captioner = Captioner(CaptionDecoder(decoder_config, seed=args.seed), frozen_resnet50_config(grid))
     print(f"{len(data['train'])} training images, vocabulary of {len(vocabulary)} words")
     train(captioner, vocabulary, data["train"], data["val"], config, checkpoint_path, resume=resume,
           progress=not args.quiet)
@@ -82,9 +87,12 @@ def command_evaluate(args):
     data, _ = flickr_splits(args.captions, args.features, args.splits, args.val_images, args.test_images,
                             args.seed)
     split = data[args.split]
-    _check_feature_size(checkpoint, split.inputs.table.shape[1], args.features)
-    bleu, captions = evaluate(checkpoint.captioner, split, checkpoint.vocabulary, args.max_length, args.beam)
-    result = {"split": args.split, "images": len(split), "beam": args.beam, "bleu": bleu}
+    _check_feature_size(checkpoint, split.inputs.table.shape[-1], args.features)
+    captions = caption_all(checkpoint.captioner, split, checkpoint.vocabulary, args.max_length, args.beam)
+    result = {"split": args.split, "images": len(split), "beam": args.beam,
+              "bleu": corpus_bleu(split.references, captions),
+              "rouge_l": corpus_rouge_l(split.references, captions),
+              "cider": corpus_cider(split.references, captions)}
     print(json.dumps(result, indent=2))
     for name, caption in list(zip(split.names, captions))[: args.show]:
         print(f"{name}: {' '.join(caption)}")
@@ -169,11 +177,13 @@ def build_parser():
     trainer.add_argument("--min-count", type=int, default=5, help="rarer words become <unk>")
     trainer.add_argument("--embedding", type=int, default=256)
     trainer.add_argument("--hidden", type=int, default=512)
+    trainer.add_argument("--cell", choices=tuple(CELLS), default="lstm", help="the decoder's recurrent cell")
     trainer.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
     trainer.add_argument("--quiet", action="store_true")
     trainer.set_defaults(run=command_train)
 
-    evaluator = commands.add_parser("evaluate", help="BLEU-1..4 of a checkpoint on a split")
+    evaluator = commands.add_parser("evaluate",
+                                    help="BLEU-1..4, ROUGE-L and CIDEr-D of a checkpoint on a split")
     data_arguments(evaluator)
     evaluator.add_argument("--checkpoint", required=True)
     evaluator.add_argument("--split", choices=("train", "val", "test"), default="test")

@@ -20,8 +20,9 @@ from resnet.features import file_list_path
 def load_feature_table(features_path):
     """Cached features and the image names of their rows.
 
-    Returns (features (N, F) float32, memory-mapped; names: N str). Raises FileNotFoundError or
-    ValueError naming the file when either part is missing or they disagree.
+    Returns (features (N, F), or (N, L, F) for a grid of cells, float32, memory-mapped; names: N
+    str). Raises FileNotFoundError or ValueError naming the file when either part is missing or
+    they disagree.
     """
     features_path = Path(features_path)
     names_path = file_list_path(features_path)
@@ -30,7 +31,7 @@ def load_feature_table(features_path):
             raise FileNotFoundError(f"features file not found: {path} (made by 'extract-features')")
     features = numpy.load(features_path, mmap_mode="r", allow_pickle=False)
     names = [line.strip() for line in names_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if features.ndim != 2 or features.shape[0] != len(names):
+    if features.ndim not in (2, 3) or features.shape[0] != len(names):
         raise ValueError(
             f"{features_path} has shape {features.shape} but {names_path} lists {len(names)} images"
         )
@@ -78,7 +79,7 @@ class FeatureRows:
 
     def __init__(self, table, rows):
         self.table, self.rows = table, rows
-        self.ndim = 2
+        self.ndim = table.ndim
 
     def __len__(self):
         return len(self.rows)
