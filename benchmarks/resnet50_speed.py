@@ -9,7 +9,7 @@ both alike):
 - forward + backward in train mode (batch statistics; every parameter's gradient),
 for this project's resnet.resnet50 and, when PyTorch is installed, for the same weights in
 PyTorch (torchvision.models.resnet50 if torchvision is installed, else an independent
-functional ResNet50, tests/resnet/torch_reference.py). Reports the median time, images/s
+functional ResNet50, benchmarks/torch_resnet50.py). Reports the median time, images/s
 and effective GFLOP/s (8.2 GFLOP per 224x224 image forward, scaled by the pixel count;
 forward + backward counted as 3 forwards), NumPy's own float32 GEMM speed, and the BLAS
 in use. Neither framework computes the gradient of the input images in the train step
@@ -42,7 +42,7 @@ from common import BLAS_OVERRIDES, describe_machine, gemm_gflops, reexec_without
 GFLOP_PER_224_IMAGE = 8.2
 PAUSE_SECONDS = 0.3  # before each timed run, for the other framework's threads to go idle
 REPOSITORY = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPOSITORY))  # the project's packages, and tests/resnet/torch_reference.py
+sys.path.insert(0, str(REPOSITORY))  # the project's packages
 
 
 def parse_arguments():
@@ -167,14 +167,14 @@ def torch_steps(model, images, dlogits, device="cpu"):
             network.train(train)
             return network(x)
     except ImportError:
-        from tests.resnet import torch_reference
+        import torch_resnet50
 
-        tensors = torch_reference.torch_state(state, model.params, device)
+        tensors = torch_resnet50.torch_state(state, model.params, device)
         name = "torch functional"
         parameters = [tensors[key] for key in model.params]
 
         def run(train):
-            return torch_reference.resnet(tensors, x, train)
+            return torch_resnet50.resnet(tensors, x, train)
 
     def forward():
         with torch.no_grad():

@@ -6,27 +6,17 @@ Every alpha[n, l] is in (0, 1) and each picture's row sums to 1, so alpha says w
 the decoder's attention each cell of the picture gets for the next word.
 """
 
-from numerics import array_module, check_shapes
-
-
-def _stable_softmax(e):
-    """softmax over the last axis; the largest score is subtracted first so exp cannot overflow.
-
-    e: (..., L). Returns an array of e's shape whose last axis sums to 1.
-    """
-    xp = array_module(e)
-    exponentials = xp.exp(e - e.max(axis=-1, keepdims=True))
-    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+from numerics import check_shapes
+from numerics.softmax import softmax_backward, softmax_forward
 
 
 def attention_weights_forward(e):
     """alpha = softmax(e) over the grid cells.
 
-    e: (N, L) scores. Returns alpha: (N, L), each row summing to 1, and the cache alpha.
+    e: (N, L) scores. Returns alpha: (N, L), each row summing to 1, and the cache.
     """
     check_shapes({"e": (e, ("N", "L"))})
-    alpha = _stable_softmax(e)
-    return alpha, alpha
+    return softmax_forward(e, axis=1)
 
 
 def attention_weights_backward(dalpha, cache):
@@ -36,6 +26,6 @@ def attention_weights_backward(dalpha, cache):
     d alpha_l / d e_m = alpha_l (delta_lm - alpha_m).
     dalpha: (N, L). Returns de: (N, L).
     """
-    alpha = cache
+    alpha, _ = cache
     check_shapes({"dalpha": (dalpha, alpha.shape)})
-    return alpha * (dalpha - (dalpha * alpha).sum(axis=1, keepdims=True))
+    return softmax_backward(dalpha, cache)

@@ -14,15 +14,13 @@ way a picture reaches it), the vocabulary, the training configuration and how fa
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy
-
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.encoder import EncoderConfig, frozen_resnet50_config
 from captioner.model import Captioner
 from captioner.picture import PictureInput
 from captioner.vocabulary import Vocabulary
-from numerics import to_device
-from resnet.weights import WeightsFileError, load_npz, save_npz
+from numerics.files import FileFormatError, load_npz, save_npz
+from numerics.state_dicts import StateMismatchError, load_state_into, strip_prefix
 
 FORMAT = "captioner-checkpoint"
 VERSION = 2
@@ -81,7 +79,7 @@ def load_checkpoint(path):
         raise CheckpointError(f"checkpoint {path} does not exist")
     try:
         arrays, metadata = load_npz(path)
-    except WeightsFileError as error:
+    except FileFormatError as error:
         raise CheckpointError(f"checkpoint {path} cannot be read: {error}") from error
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a captioner checkpoint (no '{FORMAT}' metadata)")
@@ -92,9 +90,12 @@ def load_checkpoint(path):
         captioner = Captioner(decoder, encoder_config)
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"checkpoint {path} has a damaged configuration: {error}") from None
-    _copy_into(captioner.params, _with_prefix(arrays, "params:"), path, "parameters")
-    _copy_into(captioner.buffers, _with_prefix(arrays, "buffers:"), path, "buffers")
-    optimizer_state = _with_prefix(arrays, "optimizer:")
+    try:
+        load_state_into(captioner.params, strip_prefix(arrays, "params:"), "its parameters")
+        load_state_into(captioner.buffers, strip_prefix(arrays, "buffers:"), "its buffers")
+    except StateMismatchError as error:
+        raise CheckpointError(f"checkpoint {path}: {error}") from error
+    optimizer_state = strip_prefix(arrays, "optimizer:")
     if metadata.get("optimizer"):
         optimizer_state["steps"] = metadata["optimizer"]["steps"]
         optimizer_state["kind"] = metadata["optimizer"]["kind"]
@@ -113,20 +114,3 @@ def _encoder_config(metadata):
     arguments = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k != "image_size"}
     grid = arguments.pop("pool_grid", 1)
     return EncoderConfig(arguments, PictureInput(values["image_size"]), grid, trainable=True)
-
-
-def _with_prefix(arrays, prefix):
-    return {name[len(prefix):]: value for name, value in arrays.items() if name.startswith(prefix)}
-
-
-def _copy_into(targets, values, path, what):
-    """Copy saved arrays into the model's own, checking that names and shapes agree."""
-    missing = sorted(set(targets) - set(values))
-    unexpected = sorted(set(values) - set(targets))
-    mismatched = [f"{k}: model {tuple(targets[k].shape)}, file {values[k].shape}"
-                  for k in targets.keys() & values.keys() if tuple(targets[k].shape) != values[k].shape]
-    if missing or unexpected or mismatched:
-        raise CheckpointError(f"checkpoint {path}: {what} do not fit the model: missing {missing[:5]}, "
-                              f"unexpected {unexpected[:5]}, mismatched shapes {mismatched[:5]}")
-    for name, value in values.items():
-        targets[name][...] = to_device(numpy.asarray(value, dtype=targets[name].dtype), like=targets[name])

@@ -11,6 +11,7 @@ import numpy
 
 from captioner.vocabulary import END_ID, START_ID
 from numerics import array_module, to_host
+from numerics.softmax import log_softmax
 
 
 def greedy_decode(decoder, features, max_length):
@@ -64,7 +65,7 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
     for _ in range(max_length):
         last = xp.asarray([beam[-1] if beam else START_ID for beam in beams], dtype=xp.int64)
         scores, state, _ = decoder.step(last, state)
-        candidates = beam_scores[:, None] + _log_softmax(to_host(scores))
+        candidates = beam_scores[:, None] + log_softmax(to_host(scores).astype(numpy.float64), axis=1)
         best = numpy.argsort(candidates, axis=None)[::-1][:beam_width]
         keep, new_beams, new_scores = [], [], []
         for flat in best:
@@ -113,12 +114,6 @@ def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_siz
             ids = beam_search(captioner.decoder, features, beam_width, max_length)
         captions += [vocabulary.decode(numpy.asarray(row, dtype=numpy.int64)) for row in ids]
     return captions
-
-
-def _log_softmax(scores):
-    """scores: (B, V) host array. Returns log softmax along V, computed stably in float64."""
-    shifted = scores.astype(numpy.float64) - scores.max(axis=1, keepdims=True)
-    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def _until_end(ids):

@@ -41,6 +41,7 @@ from captioner.picture import PictureInput
 from captioner.synthetic import make_synthetic_dataset
 from captioner.training import TrainConfig, train
 from captioner.vocabulary import Vocabulary
+from numerics.files import write_text
 
 # A model trained by the full demo, shipped with the package (parameters and vocabulary only,
 # no optimizer state) so that the notebooks can look inside a good captioner without training one.
@@ -143,7 +144,7 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print,
         "epochs": config.epochs,
         "history": progress_state["history"],
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    write_text(out / "metrics.json", json.dumps(metrics, indent=2))
     save_loss_curve(out / "loss_curve.png", progress_state["losses"], blind_losses=blind_state["losses"])
     write_figures(out, captioner, vocabulary, splits["test"], test, captions)
     by_count = ", ".join(f"{share:.1%} with {count}" for count, share in

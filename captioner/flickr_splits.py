@@ -14,6 +14,7 @@ import numpy
 
 from captioner.data import CaptionData
 from captioner.flickr_captions import load_captions, load_flickr8k_splits, load_karpathy
+from numerics.files import open_npy
 from resnet.features import file_list_path
 
 
@@ -29,7 +30,7 @@ def load_feature_table(features_path):
     for path in (features_path, names_path):
         if not path.is_file():
             raise FileNotFoundError(f"features file not found: {path} (made by 'extract-features')")
-    features = numpy.load(features_path, mmap_mode="r", allow_pickle=False)
+    features = open_npy(features_path)
     names = [line.strip() for line in names_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if features.ndim not in (2, 3) or features.shape[0] != len(names):
         raise ValueError(

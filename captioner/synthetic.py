@@ -27,12 +27,13 @@ split depends only on (seed, split, index): growing one split changes nothing in
 """
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
 from PIL import Image, ImageDraw
+
+from numerics.files import write_text
 
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 COLOURS = {
@@ -244,9 +245,7 @@ def save_split_as_kaggle_flickr8k(split, folder):
         for caption in captions
     ]
     path = folder / "captions.txt"
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    os.replace(temporary, path)  # atomic: a reader never sees half a file
+    write_text(path, "\n".join(rows) + "\n")  # atomic: a reader never sees half a file
     return path
 
 

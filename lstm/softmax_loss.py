@@ -1,6 +1,7 @@
 """The captioner's loss: softmax cross-entropy at every step, ignoring padding."""
 
 from numerics import array_module, check_shapes
+from numerics.softmax import log_softmax
 
 
 def temporal_softmax_loss(x, y, mask):
@@ -12,8 +13,8 @@ def temporal_softmax_loss(x, y, mask):
 
         loss = -(1/N) sum_{n,t} mask[n,t] log softmax(x[n,t])[y[n,t]]
 
-    The largest score is subtracted before exponentiating: softmax is
-    unchanged, and exp can no longer overflow.
+    log softmax is computed stably (numerics.softmax); its exponential is the softmax
+    whose difference from the one-hot target is the gradient.
     """
     check_shapes({"x": (x, ("N", "T", "V")), "y": (y, ("N", "T")), "mask": (mask, ("N", "T"))})
     if y.dtype.kind not in "iu":
@@ -22,8 +23,7 @@ def temporal_softmax_loss(x, y, mask):
         raise ValueError(f"mask must be a boolean array, got dtype {mask.dtype}")
     xp = array_module(x)
     N, T, V = x.shape
-    shifted = x - x.max(axis=2, keepdims=True)
-    log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=2, keepdims=True))
+    log_probs = log_softmax(x, axis=2)
     rows = xp.arange(N * T)
     target_log_probs = log_probs.reshape(N * T, V)[rows, y.reshape(-1)]
     weights = mask.reshape(-1).astype(x.dtype)

@@ -1,4 +1,16 @@
-"""Shared numerical tools: the array-backend switch, input validation and the gradient checker."""
+"""Shared tools of the lstm, resnet and captioner packages, one module each:
+
+    backend      the array-backend switch (NumPy or CuPy): array_module, use, to_host, to_device
+    validation   clear errors for bad input: check_shape, check_shapes, check_float
+    gradcheck    central-difference gradient checks: numerical_gradient, check_layer, rel_error
+    softmax      softmax and log-softmax along any axis, stable, each with its backward
+    optim        SGD with momentum, Adam, gradient clipping, the learning-rate schedule
+    state_dicts  {name: array} dicts: strip_prefix, and the fit check before loading one
+    files        atomic writes, the project's .npz (no pickle, JSON metadata), .npy memory maps
+
+The names below are the ones used everywhere; import the rest from their modules
+(`from numerics.files import save_npz`).
+"""
 
 from numerics.backend import (
     array_module,

@@ -9,6 +9,7 @@ saved in a checkpoint and loaded back to resume training exactly.
 import math
 
 from numerics.backend import array_module
+from numerics.state_dicts import check_state_fits, strip_prefix
 
 
 class SGD:
@@ -91,18 +92,13 @@ class Adam:
 
 
 def _load_prefixed(state, prefix, params):
-    """The entries of state whose key starts with prefix, as arrays on the params' device."""
-    loaded = {}
-    for key, value in state.items():
-        if key.startswith(prefix):
-            name = key[len(prefix):]
-            if name not in params:
-                raise ValueError(f"optimizer state has {key!r} but the model has no parameter {name!r}")
-            if value.shape != params[name].shape:
-                raise ValueError(f"optimizer state {key!r} has shape {value.shape}, "
-                                 f"parameter {name!r} has {params[name].shape}")
-            loaded[name] = array_module(params[name]).asarray(value)
-    return loaded
+    """The entries of state whose key starts with prefix, as arrays on the params' device.
+
+    A parameter may have none (it had no gradient yet); any other disagreement is an error.
+    """
+    loaded = strip_prefix(state, prefix)
+    check_state_fits(params, loaded, f"optimizer state {prefix}*", optional=params)
+    return {name: array_module(params[name]).asarray(value) for name, value in loaded.items()}
 
 
 def clip_by_global_norm(grads, max_norm):

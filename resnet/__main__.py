@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy
 
 from numerics import to_host
+from numerics.files import save_npz
+from numerics.softmax import softmax
 from resnet.features import (
     IMAGE_EXTENSIONS,
     extract_features,
@@ -26,7 +28,7 @@ from resnet.features import (
 )
 from resnet.model import resnet50
 from resnet.preprocess import ImageLoadError, imagenet_class_names, load_image
-from resnet.weights import WeightsFileError, read_pth, save_npz
+from resnet.weights import WeightsFileError, read_pth
 
 EXIT_USER_ERROR = 1
 EXIT_NO_WEIGHTS = 2
@@ -48,17 +50,9 @@ class MissingWeightsError(Exception):
     """No usable weights path was given; the user needs WEIGHTS_HELP."""
 
 
-def softmax(logits):
-    """logits: (N, K) -> probabilities (N, K) in float64, each row summing to 1."""
-    shifted = numpy.asarray(logits, dtype=numpy.float64)
-    shifted = shifted - shifted.max(axis=1, keepdims=True)
-    exponentials = numpy.exp(shifted)
-    return exponentials / exponentials.sum(axis=1, keepdims=True)
-
-
 def top_classes(logits, class_names, top):
     """The `top` most probable classes per row of logits (N, K): N lists of (name, probability)."""
-    probabilities = softmax(logits)
+    probabilities = softmax(numpy.asarray(logits, dtype=numpy.float64), axis=1)
     best = numpy.argsort(-probabilities, axis=1, kind="stable")[:, :top]
     return [[(class_names[k], float(row[k])) for k in indices] for row, indices in zip(probabilities, best)]
 

@@ -9,12 +9,11 @@ import itertools
 from pathlib import Path
 
 import numpy
-from numpy.lib.format import open_memmap
 from tqdm import tqdm
 
 from numerics import to_device, to_host
+from numerics.files import open_npy, write_text, writing_npy
 from resnet.preprocess import CROP_SIZE, RESIZE_SIZE, load_images
-from resnet.weights import atomic_output
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
@@ -35,8 +34,7 @@ def file_list_path(features_path):
 
 def write_file_list(features_path, image_paths):
     """Write the image file names, one a line, in the row order of the features file."""
-    with atomic_output(file_list_path(features_path)) as temporary:
-        temporary.write_text("".join(f"{Path(path).name}\n" for path in image_paths), encoding="utf-8")
+    write_text(file_list_path(features_path), "".join(f"{Path(path).name}\n" for path in image_paths))
 
 
 def to_model_device(model, x):
@@ -87,6 +85,6 @@ def extract_features(
     remaining = itertools.chain([first], batches)
     if out is None:
         return _fill(numpy.empty(shape, dtype), remaining)
-    with atomic_output(out) as temporary:
-        _fill(open_memmap(temporary, mode="w+", dtype=dtype, shape=shape), remaining).flush()
-    return numpy.load(out, mmap_mode="r")
+    with writing_npy(out, shape, dtype) as features:
+        _fill(features, remaining)
+    return open_npy(out)

@@ -20,6 +20,7 @@ import math
 import numpy
 
 from numerics import array_module, check_float, check_shape, selected, to_device, to_host
+from numerics.state_dicts import load_state_into, strip_prefix
 from resnet.bottleneck import EXPANSION, bottleneck_backward, bottleneck_forward, bottleneck_layers
 from resnet.conv import gemm_ordered
 from resnet.conv_bn import conv_bn_backward, conv_bn_forward
@@ -112,11 +113,7 @@ class ResNet:
 
     def _block_arrays(self, prefix):
         """The params and buffers of one block, keyed by their names inside the block."""
-
-        def relative(arrays):
-            return {name[len(prefix) :]: value for name, value in arrays.items() if name.startswith(prefix)}
-
-        return relative(self.params), relative(self.buffers)
+        return strip_prefix(self.params, prefix), strip_prefix(self.buffers, prefix)
 
     def _check_input(self, x):
         if array_module(x) is not self.xp:
@@ -249,24 +246,12 @@ class ResNet:
         state: {name: array-like}, e.g. from state_dict() or resnet.weights.load_weights.
         Values are converted to the model's dtype and backend. "num_batches_tracked"
         entries may be absent (older torchvision files predate them); every other name
-        must be present with its exact shape. Raises ValueError listing the missing,
-        unexpected and mismatched entries otherwise (and then changes nothing).
+        must be present with its exact shape. Raises ValueError (StateMismatchError) listing
+        the missing, unexpected and mismatched entries otherwise (and then changes nothing).
         """
         arrays = {**self.params, **self.buffers}
-        missing = [n for n in self._state_order if n not in state and not n.endswith(".num_batches_tracked")]
-        unexpected = [name for name in state if name not in arrays]
-        mismatched = [
-            f"{name}: expected {tuple(arrays[name].shape)}, got {tuple(numpy.shape(value))}"
-            for name, value in state.items()
-            if name in arrays and tuple(numpy.shape(value)) != tuple(arrays[name].shape)
-        ]
-        if missing or unexpected or mismatched:
-            raise ValueError(
-                "state dict does not fit the model: "
-                f"missing keys {missing}; unexpected keys {unexpected}; mismatched shapes {mismatched}"
-            )
-        for name, value in state.items():
-            arrays[name][...] = to_device(to_host(value), like=arrays[name])
+        counters = [name for name in self.buffers if name.endswith(".num_batches_tracked")]
+        load_state_into(arrays, state, "state dict", optional=counters)
 
 
 def resnet(

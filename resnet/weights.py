@@ -13,27 +13,19 @@ globals that rebuild tensors and refuses every other one before anything is call
 Tensors are rebuilt with NumPy (dtype from the storage type, then offset, size and
 stride) and returned as independent, contiguous host arrays.
 
-Our own format is a `.npz` with `allow_pickle=False` whose extra entry METADATA_KEY
-holds a JSON string. Every write goes to a temporary file in the destination's folder
-and is renamed over the destination only once complete.
+The project's own `.npz` (numerics.files) is read here too, so that `load_weights`
+takes either.
 """
 
 import collections
-import contextlib
-import json
-import os
 import pickle
-import uuid
 import zipfile
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy
 
-from numerics import to_host
+from numerics.files import ZIP_MAGIC, FileFormatError, is_npz, load_npz, read_magic, zip_member_names
 
-METADATA_KEY = "__metadata__"
-ZIP_MAGIC = b"PK\x03\x04"
 PICKLE_PROTOCOL_OPCODE = b"\x80"
 
 # torch's storage class name -> NumPy dtype (byte order is set from the archive's record).
@@ -50,7 +42,7 @@ STORAGE_DTYPES = {
 }
 
 
-class WeightsFileError(ValueError):
+class WeightsFileError(FileFormatError):
     """A weights file that cannot be read; the message names the file."""
 
 
@@ -68,10 +60,6 @@ class StorageType(NamedTuple):
 class Storage(NamedTuple):
     key: str
     values: numpy.ndarray  # 1-d, native byte order
-
-
-def _missing_file_error(path):
-    return FileNotFoundError(f"weights file not found: {path}")
 
 
 def _find_pickle_prefix(archive, path):
@@ -211,14 +199,6 @@ def _check_state_dict(state, path):
     return dict(state)
 
 
-def _read_magic(path):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(ZIP_MAGIC))
-    except FileNotFoundError:
-        raise _missing_file_error(path) from None
-
-
 def read_pth(path):
     """Read a torchvision `.pth` state dict without torch.
 
@@ -228,7 +208,7 @@ def read_pth(path):
     ForbiddenGlobalError for a pickle that names anything but tensor-rebuilding globals,
     WeightsFileError for any other file it cannot read.
     """
-    magic = _read_magic(path)
+    magic = read_magic(path, what="weights file")
     if magic.startswith(PICKLE_PROTOCOL_OPCODE):
         raise WeightsFileError(
             f"{path} is in torch's legacy (before 1.6) format, which this reader does not handle; "
@@ -258,77 +238,32 @@ def read_pth(path):
     return _check_state_dict(state, path)
 
 
-@contextlib.contextmanager
-def atomic_output(path):
-    """Yields a temporary path beside `path`; renames it over `path` only if the block succeeds.
-
-    A reader never sees a half-written file, and a failed write leaves no file behind
-    (and an older `path` untouched).
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def save_npz(path, state, metadata=None):
-    """Save a state dict as our own `.npz`, atomically.
-
-    path: destination file (written as given, no suffix added).
-    state: {name: array of any shape}; host or device arrays, numeric dtypes only.
-    metadata: anything JSON can encode (config, vocabulary), or None.
-    """
-    if METADATA_KEY in state:
-        raise ValueError(f"state may not contain the key {METADATA_KEY!r}: it holds the metadata")
-    arrays = {name: to_host(value) for name, value in state.items()}
-    arrays[METADATA_KEY] = numpy.array(json.dumps(metadata))
-    with atomic_output(path) as temporary, open(temporary, "xb") as handle:
-        numpy.savez(handle, allow_pickle=False, **arrays)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def load_npz(path):
-    """Load our `.npz`. Returns (state: {name: numpy array}, metadata: as saved, or None)."""
-    if weights_format(path) != "npz":
-        raise WeightsFileError(f"{path} is not a .npz weights file")
-    try:
-        with numpy.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile) as error:
-        raise WeightsFileError(f"{path}: not a readable .npz weights file ({error})") from error
-    metadata = arrays.pop(METADATA_KEY, None)
-    try:
-        return arrays, None if metadata is None else json.loads(str(metadata))
-    except json.JSONDecodeError as error:
-        raise WeightsFileError(f"{path}: the {METADATA_KEY} entry is not valid JSON ({error})") from error
-
-
 def weights_format(path):
     """'torch' for a torch.save zip, 'npz' for a NumPy archive; WeightsFileError otherwise."""
-    magic = _read_magic(path)
-    if magic.startswith(PICKLE_PROTOCOL_OPCODE):
+    if read_magic(path, what="weights file").startswith(PICKLE_PROTOCOL_OPCODE):
         return "torch"  # the legacy format; read_pth explains what to do with it
-    if magic == ZIP_MAGIC:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-        except zipfile.BadZipFile as error:
-            raise WeightsFileError(f"{path}: damaged zip archive ({error})") from error
-        if any(name.endswith("/data.pkl") for name in names):
-            return "torch"
-        if names and all(name.endswith(".npy") for name in names):
-            return "npz"
+    try:
+        names = zip_member_names(path) or []
+    except FileFormatError as error:
+        raise WeightsFileError(str(error)) from error
+    if any(name.endswith("/data.pkl") for name in names):
+        return "torch"
+    if is_npz(path):
+        return "npz"
     raise WeightsFileError(
         f"{path} is neither a torch .pth (zip archive with data.pkl) nor a .npz weights file"
     )
 
 
 def load_weights(path):
-    """The state dict {name: numpy array} stored in a torch `.pth` or in our `.npz` at `path`."""
+    """The state dict {name: numpy array} stored in a torch `.pth` or in our `.npz` at `path`.
+
+    Raises FileNotFoundError for a missing file, WeightsFileError naming the file for
+    anything else it cannot read.
+    """
     if weights_format(path) == "torch":
         return read_pth(path)
-    return load_npz(path)[0]
+    try:
+        return load_npz(path)[0]
+    except FileFormatError as error:
+        raise WeightsFileError(str(error)) from error

@@ -9,7 +9,7 @@ from PIL import Image
 import resnet
 from captioner.cli import main
 from captioner.synthetic import make_split, save_split_as_kaggle_flickr8k
-from resnet.weights import save_npz
+from numerics.files import save_npz
 
 
 def run(arguments, capsys):

@@ -68,8 +68,8 @@ EXERCISES = [
              "or the identity) and the main path (conv_bn_backward of conv3, conv2, conv1); dx is the sum "
              "of both; grads keyed like params. Leave dout as it is unless in_place"),
     Exercise(16, "beam search", "captioner/decoding.py", "_search_one",
-             "step every live beam at once with decoder.step; each beam's score plus _log_softmax of its "
-             "scores rates every (beam, word); keep the beam_width best; one that picks END_ID is finished, "
+             "step every live beam at once with decoder.step; each beam's score plus the log_softmax "
+             "(numerics.softmax) of its scores rates every (beam, word); keep the beam_width best; one that picks END_ID is finished, "
              "ranked by score / length ** length_penalty"),
     Exercise(17, "clipped n-gram matches", "captioner/metrics.py", "clipped_ngram_matches",
              "ngram_counts counts the n-grams; a hypothesis n-gram matches at most as often as it occurs "

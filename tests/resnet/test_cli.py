@@ -15,9 +15,10 @@ import pytest
 from PIL import Image
 
 import resnet
+from numerics.files import load_npz, save_npz
 from resnet.__main__ import main
 from resnet.preprocess import imagenet_class_names, load_image
-from resnet.weights import load_npz, read_pth, save_npz
+from resnet.weights import read_pth
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TINY_PTH = Path(__file__).with_name("fixtures") / "tiny_state_dict.pth"

@@ -1,6 +1,6 @@
 """Same weights, same inputs: our layers and ResNet50 against PyTorch (skipped without torch).
 
-torchvision is not needed: tests/resnet/torch_reference.py is an independent ResNet written
+torchvision is not needed: benchmarks/torch_resnet50.py is an independent ResNet written
 with torch.nn.functional over a state dict, differentiated by autograd. A last test compares
 with torchvision.models.resnet50 itself where torchvision is installed.
 """
@@ -28,7 +28,7 @@ from tests.resnet.test_bottleneck import make_block
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
-torch_reference = pytest.importorskip("tests.resnet.torch_reference")
+torch_resnet50 = pytest.importorskip("benchmarks.torch_resnet50")
 
 
 def tensor(array, grad=True):
@@ -134,7 +134,7 @@ def test_avgpool_and_linear_match_torch(xp):
 
 def _torch_state(model):
     """The model's state dict as torch tensors; parameters require grad."""
-    return torch_reference.torch_state(model.state_dict(), model.params)
+    return torch_resnet50.torch_state(model.state_dict(), model.params)
 
 
 @pytest.mark.needs_exercises(15)
@@ -150,7 +150,7 @@ def test_bottleneck_matches_torch(xp, train, stride):
     dx, grads = bottleneck_backward(xp.asarray(dout), cache)
 
     tx = nchw(x)
-    tout = torch_reference.bottleneck(tx, state, "", stride, train)
+    tout = torch_resnet50.bottleneck(tx, state, "", stride, train)
     tout.backward(torch.tensor(dout.transpose(0, 3, 1, 2).copy()))
     assert rel_error(out, nhwc(tout)) < 1e-12
     assert rel_error(dx, nhwc(tx.grad)) < 1e-10
@@ -177,7 +177,7 @@ def test_resnet50_eval_logits_match_torch_in_float32(xp):
     x = np.random.default_rng(6).standard_normal((2, 3, 64, 64)).astype(np.float32)
     logits = model.forward(xp.asarray(x), keep_cache=False)
     with torch.no_grad():
-        expected = torch_reference.resnet(_torch_state(model), torch.tensor(x), train=False).numpy()
+        expected = torch_resnet50.resnet(_torch_state(model), torch.tensor(x), train=False).numpy()
     assert rel_error(logits, expected) < 1e-4
 
 
@@ -191,7 +191,7 @@ def test_resnet50_train_step_matches_torch_in_float64(xp):
     dx = model.backward(xp.asarray(dlogits))
 
     tx = torch.tensor(x, requires_grad=True)
-    tlogits = torch_reference.resnet(state, tx, train=True)
+    tlogits = torch_resnet50.resnet(state, tx, train=True)
     tlogits.backward(torch.tensor(dlogits))
     assert rel_error(logits, tlogits.detach().numpy()) < 1e-10
     assert rel_error(dx, tx.grad.numpy()) < 1e-8

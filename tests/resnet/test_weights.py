@@ -1,4 +1,4 @@
-"""The torch-free `.pth` reader, the refusal of hostile pickles, and our atomic `.npz` format."""
+"""The torch-free `.pth` reader, the refusal of hostile pickles, and load_weights for both formats."""
 
 import io
 import os
@@ -10,15 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resnet.weights import (
-    METADATA_KEY,
-    ForbiddenGlobalError,
-    WeightsFileError,
-    load_npz,
-    load_weights,
-    read_pth,
-    save_npz,
-)
+from numerics.files import FileFormatError, load_npz, save_npz
+from resnet.weights import ForbiddenGlobalError, WeightsFileError, load_weights, read_pth
 
 FIXTURES = Path(__file__).with_name("fixtures")
 TINY_PTH = FIXTURES / "tiny_state_dict.pth"
@@ -224,67 +217,21 @@ def test_zip_without_data_pkl_is_not_a_pth(tmp_path):
         read_pth(path)
 
 
-# --- our .npz -------------------------------------------------------------------------------
+# --- our .npz, through load_weights ---------------------------------------------------------
 
 
-def small_state():
-    rng = np.random.default_rng(0)
-    return {
-        "conv1.weight": rng.standard_normal((4, 3, 3, 3)).astype(np.float32),
-        "bn1.running_var": rng.random(4),
-        "bn1.num_batches_tracked": np.array(5, dtype=np.int64),
-    }
-
-
-def test_npz_round_trip_keeps_values_dtypes_and_metadata(tmp_path):
-    state = small_state()
-    metadata = {"architecture": "resnet50", "classes": 1000, "note": "ünïcode"}
-    save_npz(tmp_path / "w.npz", state, metadata)
-    loaded, loaded_metadata = load_npz(tmp_path / "w.npz")
-    assert loaded_metadata == metadata
+def test_load_weights_reads_our_npz(tmp_path):
+    state = {"conv1.weight": np.arange(6, dtype=np.float32).reshape(2, 3), "n": np.array(5)}
+    save_npz(tmp_path / "w.npz", state, {"a": 1})
+    loaded = load_weights(tmp_path / "w.npz")
     assert list(loaded) == list(state)
     for name, array in state.items():
         assert loaded[name].dtype == array.dtype
         np.testing.assert_array_equal(loaded[name], array)
 
 
-def test_npz_without_metadata_loads_none(tmp_path):
-    save_npz(tmp_path / "w.npz", small_state())
-    assert load_npz(tmp_path / "w.npz")[1] is None
-    np.testing.assert_array_equal(
-        load_weights(tmp_path / "w.npz")["conv1.weight"], small_state()["conv1.weight"]
-    )
-
-
-def test_npz_is_readable_without_pickle(tmp_path):
-    save_npz(tmp_path / "w.npz", small_state(), {"a": 1})
-    with np.load(tmp_path / "w.npz", allow_pickle=False) as archive:
-        assert set(archive.files) == {*small_state(), METADATA_KEY}
-
-
-def test_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
-    path = tmp_path / "w.npz"
-    save_npz(path, small_state(), {"version": 1})
-    broken = {**small_state(), "zzz.not_an_array": np.array([object()])}
-    with pytest.raises(ValueError, match="allow_pickle"):
-        save_npz(path, broken, {"version": 2})
-    assert load_npz(path)[1] == {"version": 1}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.npz"]
-
-
-def test_failed_first_write_leaves_nothing(tmp_path):
-    with pytest.raises(ValueError):
-        save_npz(tmp_path / "w.npz", {"bad": np.array([object()])})
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_state_may_not_use_the_metadata_key(tmp_path):
-    with pytest.raises(ValueError, match=METADATA_KEY):
-        save_npz(tmp_path / "w.npz", {METADATA_KEY: np.zeros(1)})
-
-
 def test_load_npz_refuses_a_pth(tmp_path):
-    with pytest.raises(WeightsFileError, match="not a .npz"):
+    with pytest.raises(FileFormatError, match="not a .npz"):
         load_npz(TINY_PTH)
 
 

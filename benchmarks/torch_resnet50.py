@@ -1,9 +1,11 @@
 """An independent ResNet with torch.nn.functional over a torchvision state dict.
 
-Used by the cross-check tests and by benchmarks/resnet50_speed.py when torchvision is not
-installed. It shares no code with the project's own model: stage layout, strides and
-shortcuts are read from the state dict's names (torchvision's), and autograd supplies
-the backward pass. Needs torch.
+Used by benchmarks/resnet50_speed.py when torchvision is not installed (imported as
+`torch_resnet50`, from its own folder) and by the cross-check tests
+(`benchmarks.torch_resnet50`, from the project's root). It shares no code with the
+project's own model: stage layout, strides and shortcuts are read from the state dict's
+names (torchvision's), and autograd supplies the backward pass. Needs torch, which the
+project itself never imports.
 """
 
 import torch
