@@ -20,6 +20,7 @@ from numerics.files import save_npz
 from numerics.softmax import softmax
 from resnet.features import (
     IMAGE_EXTENSIONS,
+    check_features_path,
     extract_features,
     file_list_path,
     list_images,
@@ -120,8 +121,10 @@ def positive_int(text):
 
 
 def npy_path(text):
-    if Path(text).suffix != ".npy":
-        raise argparse.ArgumentTypeError(f"must end in .npy, got {text}")
+    try:
+        check_features_path(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return text
 
 

@@ -27,6 +27,15 @@ def list_images(folder):
     return sorted(images, key=lambda path: path.name)
 
 
+def check_features_path(features_path):
+    """Raise ValueError unless features_path ends in .npy (its image list goes beside it, in a .txt)."""
+    if Path(features_path).suffix != ".npy":
+        raise ValueError(
+            f"the features file must end in .npy, got {features_path} "
+            "(its image names go beside it, in a .txt)"
+        )
+
+
 def file_list_path(features_path):
     """Where the names of the images behind a features file are listed: features.npy -> features.txt."""
     return Path(features_path).with_suffix(".txt")
@@ -34,6 +43,7 @@ def file_list_path(features_path):
 
 def write_file_list(features_path, image_paths):
     """Write the image file names, one a line, in the row order of the features file."""
+    check_features_path(features_path)
     write_text(file_list_path(features_path), "".join(f"{Path(path).name}\n" for path in image_paths))
 
 
@@ -69,11 +79,13 @@ def extract_features(
     model: has `params` (a dict of arrays, to find its device) and
         `features(x: (B, 3, crop_size, crop_size)) -> (B, D)`, D = 2048 for ResNet50.
     image_paths: N image files, N >= 1. progress: show a tqdm bar on stderr.
-    out: optional `.npy` path; the features are written there (atomically) and
-        returned memory-mapped, read-only.
+    out: optional path ending in `.npy` (checked before any work); the features are
+        written there (atomically) and returned memory-mapped, read-only.
     Returns features: (N, D) host array in the model's dtype (float32 for a float32
     model), row i for image_paths[i].
     """
+    if out is not None:
+        check_features_path(out)
     paths = list(image_paths)
     if not paths:
         raise ValueError("image_paths is empty: no images to extract features from")

@@ -13,18 +13,36 @@ globals that rebuild tensors and refuses every other one before anything is call
 Tensors are rebuilt with NumPy (dtype from the storage type, then offset, size and
 stride) and returned as independent, contiguous host arrays.
 
+No size the file states is trusted before it is checked: the pickle is scanned first
+(every length it declares must fit in it), every record and storage is charged to the
+file's ReadBudget (numerics.files) before it is read, and every tensor before it is
+allocated, so a small crafted file (a compressed record, a huge size with stride 0)
+is refused instead of filling the memory. Offsets, sizes and strides are checked
+against the storage's length in Python integers, which cannot overflow.
+
 The project's own `.npz` (numerics.files) is read here too, so that `load_weights`
 takes either.
 """
 
 import collections
+import io
+import math
 import pickle
+import pickletools
 import zipfile
 from typing import NamedTuple
 
 import numpy
 
-from numerics.files import ZIP_MAGIC, FileFormatError, is_npz, load_npz, read_magic, zip_member_names
+from numerics.files import (
+    ZIP_MAGIC,
+    FileFormatError,
+    ReadBudget,
+    is_npz,
+    load_npz,
+    read_magic,
+    zip_member_names,
+)
 
 PICKLE_PROTOCOL_OPCODE = b"\x80"
 
@@ -74,17 +92,44 @@ def _find_pickle_prefix(archive, path):
     return prefixes[0]
 
 
+def _read_record(archive, name, budget):
+    """The bytes of one archive record, its size (from the zip header) charged to budget first."""
+    info = archive.getinfo(name)
+    budget.spend(info.file_size, f"record {name!r}")
+    return archive.read(info)  # yields at most file_size bytes, whatever the compressed data hold
+
+
+MEMO_OPCODES = {"PUT", "BINPUT", "LONG_BINPUT"}
+
+
+def _check_pickle_sizes(pickled, path):
+    """Parse the pickle without running it: every length it declares must fit in its bytes.
+
+    The unpickler allocates a declared bytes object, and a memo table up to a declared
+    index, before reading; a few bytes could otherwise ask for gigabytes. A pickler
+    numbers its memo entries from 0, so no index exceeds the pickle's length.
+    """
+    try:
+        for opcode, argument, _ in pickletools.genops(pickled):
+            if opcode.name in MEMO_OPCODES and argument > len(pickled):
+                raise ValueError(f"memo index {argument} in a pickle of {len(pickled)} bytes")
+    except ValueError as error:
+        raise WeightsFileError(f"{path}: damaged data.pkl ({' '.join(str(error).split())})") from error
+
+
 class TensorUnpickler(pickle.Unpickler):
     """Unpickles a torch.save state dict into NumPy arrays, refusing every other global.
 
-    archive: an open zipfile.ZipFile; prefix: its top folder; path: named in errors.
+    archive: an open zipfile.ZipFile; prefix: its top folder; path: named in errors;
+    budget: the file's ReadBudget, charged for every storage and tensor before it is made.
     """
 
-    def __init__(self, file, archive, prefix, path):
+    def __init__(self, file, archive, prefix, path, budget):
         super().__init__(file)
         self._archive = archive
         self._prefix = prefix
         self._path = path
+        self._budget = budget
         self._byteorder = self._read_byteorder()
         self._storages = {}
 
@@ -92,7 +137,7 @@ class TensorUnpickler(pickle.Unpickler):
         record = f"{self._prefix}/byteorder"
         if record not in self._archive.namelist():
             return "<"
-        text = self._archive.read(record).decode("ascii", errors="replace").strip()
+        text = _read_record(self._archive, record, self._budget).decode("ascii", errors="replace").strip()
         if text not in ("little", "big"):
             raise WeightsFileError(f"{self._path}: unknown byte order record {text!r}")
         return "<" if text == "little" else ">"
@@ -134,11 +179,12 @@ class TensorUnpickler(pickle.Unpickler):
         record = f"{self._prefix}/data/{key}"
         if record not in self._archive.namelist():
             raise WeightsFileError(f"{self._path}: storage {key!r} is missing from the archive")
-        raw = self._archive.read(record)
+        raw = _read_record(self._archive, record, self._budget)
         if len(raw) < numel * dtype.itemsize:
             raise WeightsFileError(
                 f"{self._path}: storage {key!r} holds {len(raw)} bytes, expected {numel} x {dtype.itemsize}"
             )
+        self._budget.spend(numel * dtype.itemsize, f"storage {key!r}")
         # astype copies into native byte order, which also makes the buffer writable.
         return numpy.frombuffer(raw, dtype=dtype, count=numel).astype(dtype.newbyteorder("="))
 
@@ -148,7 +194,7 @@ class TensorUnpickler(pickle.Unpickler):
         """The array that `size` and `stride` (in elements) select from storage, from `storage_offset`."""
         if not isinstance(storage, Storage):
             raise WeightsFileError(f"{self._path}: a tensor must be built on a storage, got {type(storage)}")
-        return _strided_copy(storage, storage_offset, size, stride, self._path)
+        return _strided_copy(storage, storage_offset, size, stride, self._path, self._budget)
 
     def _rebuild_parameter(self, data, requires_grad, backward_hooks):
         """An nn.Parameter is saved as its tensor plus flags that NumPy has no use for."""
@@ -161,11 +207,13 @@ def _is_count(value):
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _strided_copy(storage, offset, size, stride, path):
+def _strided_copy(storage, offset, size, stride, path, budget):
     """Checks that every element the view reaches lies inside the storage, then copies it.
 
     The bounds check matters: as_strided does none, so a hostile file could otherwise
-    read memory outside the storage.
+    read memory outside the storage. The copy is charged to the budget first: a stride
+    of 0 repeats one element (torch's expand), so a tensor may hold more elements than
+    its storage, but only as many as the file's budget allows.
     """
     counts_ok = _is_count(offset) and isinstance(size, tuple) and isinstance(stride, tuple)
     if not counts_ok or len(size) != len(stride) or not all(map(_is_count, size + stride)):
@@ -174,8 +222,13 @@ def _strided_copy(storage, offset, size, stride, path):
             f"offset={offset!r} size={size!r} stride={stride!r}"
         )
     values = storage.values
+    # An extent of 0 counts as 1: NumPy refuses even an empty shape whose other extents overflow.
+    nbytes = math.prod(max(extent, 1) for extent in size) * values.itemsize
+    budget.spend(nbytes, f"a tensor of size {size} on storage {storage.key!r}")
     if 0 in size:
         return numpy.empty(size, dtype=values.dtype)
+    # Along an axis of extent 1 the stride is never used; a huge one would overflow as_strided.
+    stride = tuple(step if extent > 1 else 0 for extent, step in zip(size, stride))
     last = offset + sum((extent - 1) * step for extent, step in zip(size, stride))
     if last >= values.size:
         raise WeightsFileError(
@@ -216,11 +269,13 @@ def read_pth(path):
         )
     if magic != ZIP_MAGIC:
         raise WeightsFileError(f"{path} is not a torch.save zip archive")
+    budget = ReadBudget(path, WeightsFileError)
     try:
         with zipfile.ZipFile(path) as archive:
             prefix = _find_pickle_prefix(archive, path)
-            with archive.open(f"{prefix}/data.pkl") as pickled:
-                state = TensorUnpickler(pickled, archive, prefix, path).load()
+            pickled = _read_record(archive, f"{prefix}/data.pkl", budget)
+            _check_pickle_sizes(pickled, path)
+            state = TensorUnpickler(io.BytesIO(pickled), archive, prefix, path, budget).load()
     except WeightsFileError:
         raise
     except (

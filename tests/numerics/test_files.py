@@ -1,21 +1,31 @@
 """The one file module: atomic writes, the project's .npz (no pickle, JSON metadata), .npy memory maps."""
 
+import io
 import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from numerics import files
 from numerics.files import (
+    MAX_EXPANSION,
     METADATA_KEY,
     FileFormatError,
     atomic_output,
     load_npz,
     open_npy,
+    remove_stale_partials,
     save_npz,
     write_text,
     writing_npy,
 )
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+DEAD_PID = 2**30  # above any Linux pid_max: no such process
 
 
 def small_state():
@@ -93,6 +103,45 @@ def test_an_unwritable_target_is_named_not_the_temporary_file(tmp_path):
         folder.chmod(0o700)
 
 
+def test_the_temporary_file_is_recognisable(tmp_path):
+    with atomic_output(tmp_path / "w.npz") as temporary:
+        assert temporary.parent == tmp_path
+        assert temporary.name.startswith(f".w.npz.{os.getpid()}-") and temporary.name.endswith(".partial")
+        temporary.write_bytes(b"x")
+
+
+def test_a_killed_write_is_cleaned_up_by_the_next_one(tmp_path):
+    path = tmp_path / "checkpoint.npz"
+    save_npz(path, small_state(), {"version": 1})
+    killed = (  # dies inside the write, as a killed process does: no cleanup runs
+        "import os, sys\n"
+        "from numerics.files import atomic_output\n"
+        "with atomic_output(sys.argv[1]) as temporary:\n"
+        "    temporary.write_bytes(bytes(10000))\n"
+        "    os._exit(9)\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    finished = subprocess.run([sys.executable, "-c", killed, str(path)], env=environment, check=False)
+    assert finished.returncode == 9
+    left = [name for name in names_in(tmp_path) if name != "checkpoint.npz"]
+    assert len(left) == 1 and left[0].startswith(".checkpoint.npz.") and left[0].endswith(".partial")
+    assert load_npz(path)[1] == {"version": 1}  # the killed write did not touch the file
+    save_npz(path, small_state(), {"version": 2})
+    assert names_in(tmp_path) == ["checkpoint.npz"]
+    assert load_npz(path)[1] == {"version": 2}
+
+
+def test_only_stale_partials_of_the_same_file_are_removed(tmp_path):
+    stale = f".w.npz.{DEAD_PID}-0123456789ab.partial"
+    impossible_pid = f".w.npz.{10**20}-0123456789ab.partial"
+    running = f".w.npz.{os.getppid()}-0123456789ab.partial"  # a write still in progress elsewhere
+    other_file = f".v.npz.{DEAD_PID}-0123456789ab.partial"
+    for name in (stale, impossible_pid, running, other_file, "w.npz.partial", ".w.npz.notes"):
+        (tmp_path / name).write_bytes(b"x")
+    assert sorted(remove_stale_partials(tmp_path / "w.npz")) == sorted([stale, impossible_pid])
+    assert names_in(tmp_path) == sorted([running, other_file, "w.npz.partial", ".w.npz.notes"])
+
+
 # --- .npz ---------------------------------------------------------------------------------
 
 
@@ -145,7 +194,7 @@ def test_state_may_not_use_the_metadata_key(tmp_path):
 def test_an_array_that_needs_pickle_is_refused_on_load(tmp_path):
     path = tmp_path / "pickled.npz"
     np.savez(path, w=np.array([object()]))  # numpy's own savez pickles object arrays
-    with pytest.raises(FileFormatError, match=r"pickled\.npz: not a readable \.npz file .*allow_pickle"):
+    with pytest.raises(FileFormatError, match=r"pickled\.npz: member 'w\.npy' holds Python objects"):
         load_npz(path)
 
 
@@ -168,6 +217,68 @@ def test_bad_metadata_is_named(tmp_path):
 def test_missing_npz_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="file not found: .*nowhere.npz"):
         load_npz(tmp_path / "nowhere.npz")
+
+
+def npz_with_member(path, member_bytes, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        archive.writestr("w.npy", member_bytes)
+    return path
+
+
+def npy_header(shape, descr="<f8"):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False, "shape": shape})
+    return header.getvalue()
+
+
+def refused_in_one_line(path, match):
+    with pytest.raises(FileFormatError, match=match) as raised:
+        load_npz(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_member_whose_header_claims_more_than_it_holds_is_refused(tmp_path):
+    # 8 bytes of data under a header for 10**12 float64 (8 TB): nothing is allocated.
+    path = npz_with_member(tmp_path / "crafted.npz", npy_header((10**12,)) + bytes(8))
+    refused_in_one_line(path, r"member 'w.npy' holds 8 bytes of data, but its header describes shape "
+                              r"\(1000000000000,\) of float64")
+
+
+def test_a_member_with_a_negative_extent_is_refused(tmp_path):
+    path = npz_with_member(tmp_path / "crafted.npz", npy_header((-1, -2)) + bytes(16))
+    refused_in_one_line(path, r"header describes shape \(-1, -2\)")
+
+
+def test_a_compressed_member_larger_than_the_file_allows_is_refused(tmp_path):
+    zeros = io.BytesIO()
+    np.save(zeros, np.zeros(2**22))  # 32 MiB, deflated to some 32 KB
+    path = npz_with_member(tmp_path / "bomb.npz", zeros.getvalue(), zipfile.ZIP_DEFLATED)
+    assert MAX_EXPANSION * path.stat().st_size < 2**25
+    refused_in_one_line(path, r"member 'w.npy' would take 33,554,560 bytes, more than a [\d,]+-byte file")
+
+
+def test_a_modestly_compressed_npz_still_loads(tmp_path):
+    path = tmp_path / "compressed.npz"
+    values = np.random.default_rng(0).standard_normal((50, 40))
+    np.savez_compressed(path, w=values)
+    np.testing.assert_array_equal(load_npz(path)[0]["w"], values)
+
+
+def test_fortran_order_and_byte_order_survive(tmp_path):
+    path = tmp_path / "orders.npz"
+    fortran = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    big_endian = np.arange(5, dtype=">i4")
+    np.savez(path, fortran=fortran, big_endian=big_endian, scalar=np.float32(2.5))
+    loaded = load_npz(path)[0]
+    np.testing.assert_array_equal(loaded["fortran"], fortran)
+    np.testing.assert_array_equal(loaded["big_endian"], big_endian)
+    assert loaded["scalar"].shape == () and loaded["scalar"] == np.float32(2.5)
+
+
+def test_deeply_nested_metadata_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "deep.npz"
+    np.savez(path, **{METADATA_KEY: np.array("[" * 100_000 + "]" * 100_000)})
+    refused_in_one_line(path, f"the {METADATA_KEY} entry is not valid JSON")
 
 
 # --- .npy memory maps -----------------------------------------------------------------------

@@ -128,3 +128,24 @@ def test_file_list_beside_the_features(folder, tmp_path):
     write_file_list(out, list_images(images))
     assert file_list_path(out) == tmp_path / "features.txt"
     assert file_list_path(out).read_text().splitlines() == sorted(named_colours)
+
+
+@pytest.mark.parametrize("out", ["features.txt", "features", "features.npz"])
+def test_a_features_path_not_ending_in_npy_is_refused_before_any_work(xp, folder, tmp_path, out):
+    # features.txt would be overwritten by the list of image names that goes beside the features.
+    images, _ = folder
+    model = MeanColourModel(xp)
+    with pytest.raises(ValueError, match=f"the features file must end in .npy, got .*{out} "):
+        extract_features(model, list_images(images), progress=False, out=tmp_path / out, **SIZES)
+    assert model.batch_sizes == []
+    with pytest.raises(ValueError, match="must end in .npy"):
+        write_file_list(tmp_path / out, list_images(images))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["images"]
+
+
+def test_a_missing_output_folder_names_the_features_file(xp, folder, tmp_path):
+    images, _ = folder
+    out = tmp_path / "missing" / "features.npy"
+    with pytest.raises(FileNotFoundError) as raised:
+        extract_features(MeanColourModel(xp), list_images(images), progress=False, out=out, **SIZES)
+    assert str(raised.value) == f"cannot write {out}: the folder {out.parent} does not exist"

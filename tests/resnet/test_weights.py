@@ -134,6 +134,73 @@ def test_read_pth_names_an_unsupported_storage_type(tmp_path):
         read_pth(path)
 
 
+# --- small files that ask for a lot of memory -------------------------------------------------
+
+
+def refused_in_one_line(path, match):
+    with pytest.raises(WeightsFileError, match=match) as raised:
+        read_pth(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_huge_tensor_repeating_one_value_by_stride_0_is_refused(tmp_path):
+    # A few hundred bytes asking for 4 GB: one float repeated 10**9 times (torch's expand).
+    path = zip_like_pth(tmp_path / "w.pth", one_tensor_pickle((10**9,), (0,), 0, 1), {"0": b"\0" * 4})
+    assert path.stat().st_size < 1000
+    refused_in_one_line(path, r"a tensor of size \(1000000000,\) on storage '0' would take 4,000,000,000")
+
+
+def test_a_small_expanded_tensor_still_loads(tmp_path):
+    path = zip_like_pth(tmp_path / "w.pth", one_tensor_pickle((4, 3), (0, 1), 0, 3),
+                        {"0": np.arange(3, dtype="<f4").tobytes()})
+    np.testing.assert_array_equal(read_pth(path)["w"], np.tile(np.arange(3, dtype=np.float32), (4, 1)))
+
+
+def test_a_compressed_storage_larger_than_the_file_allows_is_refused(tmp_path):
+    numel = 2**23  # 32 MiB of zeros, deflated to some 32 KB
+    path = tmp_path / "w.pth"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", one_tensor_pickle((numel,), (1,), 0, numel))
+        archive.writestr("archive/data/0", bytes(4 * numel))
+    assert path.stat().st_size < 100_000
+    refused_in_one_line(path, r"record 'archive/data/0' would take 33,554,432 bytes, more than a [\d,]+-byte")
+
+
+@pytest.mark.parametrize(
+    ("size", "stride", "offset", "match"),
+    [
+        ((2**70,), (1,), 0, "would take"),
+        ((0, 2**70), (1, 1), 0, "would take"),
+        ((2,), (2**80,), 0, "reaches element"),
+        ((1,), (1,), 2**80, "reaches element"),
+        ((2**40, 2**40), (0, 0), 0, "would take"),
+    ],
+    ids=["size", "empty-but-huge", "stride", "offset", "product"],
+)
+def test_extreme_geometry_is_refused_without_overflow(tmp_path, size, stride, offset, match):
+    path = zip_like_pth(tmp_path / "w.pth", one_tensor_pickle(size, stride, offset, 2), {"0": b"\0" * 8})
+    refused_in_one_line(path, match)
+
+
+def test_a_huge_stride_along_an_axis_of_one_is_harmless(tmp_path):
+    path = zip_like_pth(tmp_path / "w.pth", one_tensor_pickle((1, 2), (2**80, 1), 0, 2),
+                        {"0": np.array([5.0, 6.0], dtype="<f4").tobytes()})
+    np.testing.assert_array_equal(read_pth(path)["w"], [[5.0, 6.0]])
+
+
+@pytest.mark.parametrize(
+    ("pickled", "match"),
+    [
+        (b"\x80\x05\x96" + (2**40).to_bytes(8, "little") + b"abc.", "expected 1099511627776 bytes"),
+        (b"\x80\x04\x8e" + (2**40).to_bytes(8, "little") + b"abc.", "expected 1099511627776 bytes"),
+        (b"\x80\x02}r\xff\xff\xff\xff.", "memo index 4294967295 in a pickle of 9 bytes"),
+    ],
+    ids=["bytearray8", "binbytes8", "memo-index"],
+)
+def test_a_pickle_declaring_more_than_it_holds_is_refused_before_unpickling(tmp_path, pickled, match):
+    refused_in_one_line(zip_like_pth(tmp_path / "w.pth", pickled), rf"damaged data.pkl \(.*{match}")
+
+
 # --- hostile pickles ------------------------------------------------------------------------
 
 
