@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from captioner.flickr_data import load_feature_table
+from captioner.flickr_splits import load_feature_table
 from numerics.files import FileFormatError
 
 
