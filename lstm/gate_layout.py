@@ -15,22 +15,25 @@ This is also PyTorch's order for torch.nn.LSTM, so its weights load as they are
 GATES = ("i", "f", "g", "o")
 
 
-def gate_columns(name, hidden_size):
-    """The column slice of gate `name` ('i', 'f', 'g' or 'o') in a (..., 4H) array."""
-    if name not in GATES:
-        raise ValueError(f"unknown gate {name!r}; the gates are {GATES}")
-    start = GATES.index(name) * hidden_size
+def gate_columns(name, hidden_size, order=GATES):
+    """The column slice of gate `name` ('i', 'f', 'g' or 'o') in a (..., 4H) array.
+
+    order: the blocks' order, GATES for the LSTM (lstm.GRU_GATES for the GRU's (..., 3H)).
+    """
+    if name not in order:
+        raise ValueError(f"unknown gate {name!r}; the gates are {order}")
+    start = order.index(name) * hidden_size
     return slice(start, start + hidden_size)
 
 
-def gate_block(stacked, name):
+def gate_block(stacked, name, order=GATES):
     """The block of gate `name` from stacked weights or activations.
 
-    stacked: (..., 4H), e.g. Wx (D, 4H), Wh (H, 4H), b (4H,) or a (N, 4H).
-    Returns a view (..., H).
+    stacked: (..., 4H), e.g. Wx (D, 4H), Wh (H, 4H), b (4H,) or a (N, 4H);
+    (..., 3H) with order=lstm.GRU_GATES for the GRU. Returns a view (..., H).
     """
-    hidden_size = stacked.shape[-1] // 4
-    return stacked[..., gate_columns(name, hidden_size)]
+    hidden_size = stacked.shape[-1] // len(order)
+    return stacked[..., gate_columns(name, hidden_size, order)]
 
 
 def gate_weights(Wx, Wh, b, name):

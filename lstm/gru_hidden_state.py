@@ -1,0 +1,42 @@
+"""The GRU's new hidden state: a blend of the old one and the candidate.
+
+    next_h = (1 - z) * n + z * prev_h
+
+The update gate z chooses, unit by unit, between keeping prev_h (z near 1) and
+taking the candidate n (z near 0). This is the GRU's "highway": with z = 1 a unit
+passes its value, and going backward its gradient, to the next step unchanged:
+dnext_h/dprev_h along this path is just z. The GRU has no separate cell state;
+h is both its memory and what it shows.
+"""
+
+from numerics import array_module
+
+
+def gru_hidden_state_forward(z, n, prev_h, out=None):
+    """next_h = (1 - z) * n + z * prev_h.
+
+    z, n, prev_h: (N, H); out: optional (N, H) array to write next_h into.
+    Returns next_h: (N, H) and a cache.
+    """
+    xp = array_module(z)
+    # The same blend as n + z * (prev_h - n): one product fewer.
+    next_h = xp.subtract(prev_h, n, out=out)
+    next_h *= z
+    next_h += n
+    return next_h, (z, n, prev_h)
+
+
+def gru_hidden_state_backward(dnext_h, cache, out=(None, None, None)):
+    """Gradients of next_h = (1 - z) * n + z * prev_h.
+
+    dnext_h: (N, H). Returns dz, dn, dprev_h, each (N, H). out: optional arrays to
+    write them into (the fused path writes dz and dn straight into its gate buffer).
+    """
+    z, n, prev_h = cache
+    xp = array_module(dnext_h)
+    dz_out, dn_out, dprev_h_out = out
+    dz = xp.subtract(prev_h, n, out=dz_out)
+    dz *= dnext_h
+    dprev_h = xp.multiply(dnext_h, z, out=dprev_h_out)
+    dn = xp.subtract(dnext_h, dprev_h, out=dn_out)  # dnext_h * (1 - z)
+    return dz, dn, dprev_h
