@@ -18,7 +18,12 @@ import numpy
 
 from lstm import (
     GATES,
+    GRU_GATES,
     gate_columns,
+    gru_backward,
+    gru_forward,
+    gru_step_backward_fused,
+    gru_step_forward_fused,
     lstm_backward_with_cell,
     lstm_forward_with_cell,
     lstm_step_backward_fused,
@@ -65,7 +70,44 @@ class LSTMCell:
         return {name: cache[name] for name in cls.recorded_names}
 
 
-CELLS = {cell.name: cell for cell in (LSTMCell,)}
+class GRUCell:
+    name = "gru"
+    state_names = ("h",)
+    recorded_names = (*GRU_GATES, "h")
+
+    @staticmethod
+    def params(input_size, hidden_size, rng, xp, dtype):
+        """Wx: (D, 3H), Wh: (H, 3H), bx, bh: (3H,), blocks in the order lstm.GRU_GATES."""
+        D, H = input_size, hidden_size
+        Wx = scaled_normal(rng, (D, 3 * H), D, xp, dtype)
+        Wh = scaled_normal(rng, (H, 3 * H), H, xp, dtype)
+        return {"Wx": Wx, "Wh": Wh, "bx": xp.zeros(3 * H, dtype=dtype), "bh": xp.zeros(3 * H, dtype=dtype)}
+
+    @staticmethod
+    def sequence_forward(x, state, p):
+        return gru_forward(x, state["h"], p["Wx"], p["Wh"], p["bx"], p["bh"])
+
+    @staticmethod
+    def sequence_backward(dh, cache):
+        dx, dh0, dWx, dWh, dbx, dbh = gru_backward(dh, cache)
+        return dx, {"h": dh0}, {"Wx": dWx, "Wh": dWh, "bx": dbx, "bh": dbh}
+
+    @staticmethod
+    def step_forward(x, state, p):
+        h, cache = gru_step_forward_fused(x, state["h"], p["Wx"], p["Wh"], p["bx"], p["bh"])
+        return {"h": h}, cache
+
+    @staticmethod
+    def step_backward(dstate, cache):
+        dx, dh, dWx, dWh, dbx, dbh = gru_step_backward_fused(dstate["h"], cache)
+        return dx, {"h": dh}, {"Wx": dWx, "Wh": dWh, "bx": dbx, "bh": dbh}
+
+    @classmethod
+    def recorded(cls, cache):
+        return {name: cache[name] for name in cls.recorded_names}
+
+
+CELLS = {cell.name: cell for cell in (LSTMCell, GRUCell)}
 
 
 def cell_named(name):

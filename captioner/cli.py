@@ -8,6 +8,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy
@@ -16,10 +17,11 @@ from captioner.cells import CELLS
 from captioner.checkpoint import CheckpointError, load_checkpoint
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import beam_search, caption_all, caption_gates, greedy_decode
-from captioner.demo import run_demo
+from captioner.demo import FULL, QUICK, run_demo
 from captioner.encoder import build_encoder, frozen_resnet50_config
 from captioner.figures import save_gate_picture
 from captioner.flickr_splits import flickr_splits
+from captioner.image_context import CONTEXTS
 from captioner.metrics import corpus_bleu, corpus_cider, corpus_rouge_l
 from captioner.model import Captioner
 from captioner.picture import as_rgb_image
@@ -37,7 +39,8 @@ USER_ERRORS = (FileNotFoundError, IsADirectoryError, CheckpointError, WeightsFil
 
 
 def command_demo(args):
-    run_demo(args.out, quick=args.quick, seed=args.seed, progress=not args.quiet)
+    size = replace(QUICK if args.quick else FULL, cell=args.cell, context=args.context)
+    run_demo(args.out, seed=args.seed, progress=not args.quiet, size=size)
 
 
 def command_extract_features(args):
@@ -146,6 +149,9 @@ def build_parser():
     demo.add_argument("--quick", action="store_true", help="a tiny run (under a minute): a smoke test")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.add_argument("--cell", choices=tuple(CELLS), default=FULL.cell, help="the decoder's recurrent cell")
+    demo.add_argument("--context", choices=tuple(CONTEXTS), default=FULL.context,
+                      help="how the decoder sees the picture: attention over its grid, or one pooled vector")
     demo.set_defaults(run=command_demo)
 
     extract = commands.add_parser("extract-features", help="ResNet50 features of a folder of images")

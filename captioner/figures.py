@@ -51,12 +51,18 @@ def save_caption_grid(path, images, generated, references, columns=4):
     figure.savefig(path, dpi=110)
 
 
-def save_gate_picture(path, image, words, gates, units=32):
-    """The four gates' activations at each generated word, for one image.
+GATE_PANELS = {"lstm": ("f", "i", "g", "o"), "gru": ("r", "z", "n", "h")}
+TANH_RANGED = ("g", "n", "h")  # squashed into (-1, 1); the sigmoid gates live in (0, 1)
 
-    image: (H, W, 3) uint8; words: the caption's words; gates: {'f', 'i', 'g', 'o'}: (len(words) + 1, H)
-    as returned by captioner.decoding.caption_gates (row 0 reads <start>).
+
+def save_gate_picture(path, image, words, gates, units=32):
+    """The gates' activations at each generated word, for one image: an LSTM's f, i, g, o or a
+    GRU's r, z, n and its hidden state.
+
+    image: (H, W, 3) uint8; words: the caption's words; gates: {name: (len(words) + 1, H)} as
+    returned by captioner.decoding.caption_gates (row 0 reads <start>).
     """
+    panels = GATE_PANELS["lstm" if "f" in gates else "gru"]
     readers = ["<start>", *words]
     figure = Figure(figsize=(12, 7))
     grid = figure.add_gridspec(2, 3, width_ratios=(1, 2, 2))
@@ -64,10 +70,10 @@ def save_gate_picture(path, image, words, gates, units=32):
     image_axis.imshow(image)
     image_axis.axis("off")
     image_axis.set_title(_wrap(" ".join(words), 28), fontsize=9)
-    for position, name in enumerate(("f", "i", "g", "o")):
+    for position, name in enumerate(panels):
         axis = figure.add_subplot(grid[position // 2, 1 + position % 2])
         values = gates[name][:, :units].T
-        limits = (-1, 1) if name == "g" else (0, 1)
+        limits = (-1, 1) if name in TANH_RANGED else (0, 1)
         shown = axis.imshow(values, aspect="auto", cmap=COLOUR_MAPS[name], vmin=limits[0], vmax=limits[1])
         axis.set_xticks(range(len(readers)), readers, rotation=60, ha="right", fontsize=7)
         axis.set(ylabel=f"hidden unit (first {units})", title=NAMES[name])
