@@ -24,7 +24,7 @@ from captioner.flickr_splits import flickr_splits
 from captioner.image_context import CONTEXTS
 from captioner.metrics import corpus_bleu, corpus_cider, corpus_rouge_l
 from captioner.model import Captioner
-from captioner.picture import as_rgb_image
+from captioner.picture import as_rgb_image, to_encoder_input
 from captioner.training import (
     TrainConfig,
     TrainingDivergedError,
@@ -32,7 +32,7 @@ from captioner.training import (
     train,
 )
 from captioner.vocabulary import Vocabulary
-from resnet.features import extract_features, list_images, write_file_list
+from resnet.features import check_features_path, extract_features, list_images, write_file_list
 from resnet.weights import WeightsFileError
 
 USER_ERRORS = (FileNotFoundError, IsADirectoryError, CheckpointError, WeightsFileError, ValueError)
@@ -44,15 +44,21 @@ def command_demo(args):
 
 
 def command_extract_features(args):
-    from resnet import resnet50
-
+    check_features_path(args.out)
     paths = list_images(args.images)
     if not paths:
         raise FileNotFoundError(f"no images (.jpg, .jpeg, .png, .bmp, .webp) in {args.images}")
-    model = resnet50(weights=_existing(args.weights, "ResNet50 weights"))
-    extract_features(model, paths, args.batch_size, progress=not args.quiet, out=args.out)
+    config = frozen_resnet50_config(args.grid)
+    encoder = build_encoder(config, _existing(args.weights, "ResNet50 weights"))
+
+    def encode(batch_paths):  # the captioner's own way in: the ImageNet recipe, then the grid
+        features = encoder.features(to_encoder_input(batch_paths, config.picture), grid=config.grid)
+        return features if args.grid == 1 else features.reshape(len(batch_paths), args.grid ** 2, -1)
+
+    features = extract_features(None, paths, args.batch_size, progress=not args.quiet, out=args.out,
+                                encode=encode)
     write_file_list(args.out, paths)
-    print(f"wrote {args.out} ({len(paths)} x {model.feature_size}) and its image list")
+    print(f"wrote {args.out} ({' x '.join(map(str, features.shape))}) and its image list")
 
 
 def command_train(args):
@@ -159,6 +165,9 @@ def build_parser():
     extract.add_argument("--weights", required=True, help="torchvision resnet50-0676ba61.pth or our .npz")
     extract.add_argument("--out", required=True, help="features .npy (image names go to a .txt beside it)")
     extract.add_argument("--batch-size", type=int, default=16)
+    extract.add_argument("--grid", type=int, default=1,
+                         help="1: one vector per picture; 7: the 7 x 7 cells of ResNet50's last map, "
+                              "for a decoder with attention")
     extract.add_argument("--quiet", action="store_true")
     extract.set_defaults(run=command_extract_features)
 

@@ -127,3 +127,26 @@ def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     status, _, err = run(["train", "--captions", captions, "--features", tmp_path / "none.npy",
                           "--out", tmp_path / "x"], capsys)
     assert status == 2 and "none.npy" in err
+
+
+@pytest.mark.needs_exercises(9, 10)  # the fused step's backward
+def test_attention_over_cached_resnet50_grids(flickr_folder, tmp_path, capsys):
+    folder, split = flickr_folder
+    grids = tmp_path / "grids.npy"
+    weights = folder / "random_resnet50.npz"
+    arguments = ["extract-features", folder / "Images", "--weights", weights, "--out", grids, "--grid", 7]
+    assert main([str(a) for a in [*arguments, "--quiet"]]) == 0
+    cells = np.load(grids)
+    assert cells.shape == (8, 49, 2048)
+    # the mean of the 49 cells is the pooled vector of the same pictures
+    np.testing.assert_allclose(cells.mean(axis=1), np.load(folder / "features.npy"), rtol=1e-4, atol=1e-6)
+    captions = write_caption_files(folder, split)["karpathy"]
+    common = [*captions, "--features", grids, "--max-length", 16]
+    status, _, err = run(["train", *common, "--out", tmp_path / "run", "--epochs", 1, "--batch-size", 8,
+                          "--min-count", 1, "--embedding", 8, "--hidden", 16, "--cell", "gru", "--quiet"],
+                         capsys)
+    assert status == 0, err
+    status, printed, err = run(["caption", folder / "Images" / split.image_names[0], "--checkpoint",
+                                tmp_path / "run" / "checkpoint.npz", "--weights", weights], capsys)
+    assert status == 0, err
+    assert split.image_names[0] in printed
