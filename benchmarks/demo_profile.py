@@ -75,26 +75,6 @@ def layer_totals(stats):
     return totals
 
 
-def training_step(captioner, train, vocabulary):
-    """One step of captioner.training.train's loop, as a function of the batch's picture indices."""
-    import numpy
-
-    from captioner.training import captions_of, trim_padding
-    from numerics.optim import Adam, clip_by_global_norm
-
-    optimizer = Adam(captioner.params, 1e-3)
-    image_index, caption_ids = train.caption_pairs(vocabulary, 16)
-    first_caption = numpy.searchsorted(image_index, numpy.arange(len(train) + 1))
-
-    def step(images):
-        rows, image_of_caption = captions_of(images, first_caption)
-        captioner.loss(train.batch(images), trim_padding(caption_ids[rows]), image_of_caption)
-        clip_by_global_norm(captioner.grads, 5.0)
-        optimizer.step(captioner.grads)
-
-    return step
-
-
 def main():
     reexec_without_blas_overrides()
     parser = argparse.ArgumentParser(description=__doc__,
@@ -107,15 +87,11 @@ def main():
     print(describe_machine(args.threads))
 
     import numpy
+    from demo_setup import canonical_data, training_step
 
-    from captioner.data import CaptionData
-    from captioner.decoder import CaptionDecoder, DecoderConfig
     from captioner.demo import FULL
-    from captioner.encoder import build_encoder
-    from captioner.model import Captioner
     from captioner.synthetic import make_synthetic_dataset
     from captioner.training import evaluate
-    from captioner.vocabulary import Vocabulary
 
     size = replace(FULL, context=args.context or FULL.context, cell=args.cell or FULL.cell)
     pictures = args.steps * size.batch_size
@@ -123,18 +99,9 @@ def main():
     splits = make_synthetic_dataset(pictures, size.val_images, 0, image_size=size.encoder.picture.size,
                                     seed=0)
     data_seconds = time.perf_counter() - started
-    train = CaptionData.from_raw_captions(splits["train"].images, splits["train"].captions_by_name(),
-                                          splits["train"].image_names)
-    val = CaptionData.from_raw_captions(splits["val"].images, splits["val"].captions_by_name(),
-                                        splits["val"].image_names)
-    vocabulary = Vocabulary.build((c for refs in train.references for c in refs), min_count=1)
-    train = CaptionData(train.inputs, [refs[:1] for refs in train.references], train.names)
-    encoder = build_encoder(size.encoder)
-    feature_size = encoder.feature_size // (size.encoder.grid ** 2 if size.context == "attention" else 1)
-    decoder = CaptionDecoder(DecoderConfig(len(vocabulary), feature_size, size.embedding_size,
-                                           size.hidden_size, cell=size.cell, context=size.context))
-    captioner = Captioner(decoder, size.encoder, encoder)
-    step = training_step(captioner, train, vocabulary)
+    train = canonical_data(splits["train"])
+    step, captioner, vocabulary = training_step(size, train)
+    val = canonical_data(splits["val"])
     order = numpy.arange(len(train))
     step(order[: size.batch_size])  # warm up: first-touch allocations stay out of the profile
 
