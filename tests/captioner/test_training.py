@@ -92,20 +92,44 @@ def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
         np.testing.assert_array_equal(resumed[name], straight[name], err_msg=name)
 
 
+def loss_becoming_nan_at(captioner, call):
+    """Make the captioner's loss NaN from its `call`-th computation on (counting from 1)."""
+    calls = {"n": 0}
+    original_loss = captioner.loss
+
+    def loss(*args):
+        calls["n"] += 1
+        return float("nan") if calls["n"] >= call else original_loss(*args)
+
+    captioner.loss = loss
+
+
 @TRAINING
 def test_a_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     captioner, vocabulary, train_data, val_data = toy_setup()
     path = tmp_path / "ck.npz"
-    train(captioner, vocabulary, train_data, val_data, TrainConfig(epochs=1, batch_size=16, max_length=6),
-          path, progress=False, log=lambda m: None)
-    good = path.read_bytes()
-    checkpoint = load_checkpoint(path)
-    checkpoint.captioner.decoder.params["W_vocab"][0, 0] = np.nan
-    with pytest.raises(TrainingDivergedError, match="the loss became nan.*last good checkpoint"):
-        train(checkpoint.captioner, vocabulary, train_data, val_data,
-              TrainConfig(epochs=2, batch_size=16, max_length=6), path, resume=checkpoint,
-              progress=False, log=lambda m: None)
-    assert path.read_bytes() == good
+    config = TrainConfig(epochs=2, batch_size=16, max_length=6)
+    good = {}
+
+    def log(message):  # the checkpoint as it was after epoch 1
+        good.setdefault("bytes", path.read_bytes())
+
+    loss_becoming_nan_at(captioner, 6)  # 4 batches an epoch: the second batch of epoch 2
+    with pytest.raises(TrainingDivergedError,
+                       match=r"the loss became nan at epoch 2, batch 1.*last good checkpoint \(.*ck.npz, epoch 2 "
+                             r"batch 0\) is kept"):
+        train(captioner, vocabulary, train_data, val_data, config, path, progress=False, log=log)
+    assert path.read_bytes() == good["bytes"]
+
+
+@TRAINING
+def test_a_nan_loss_before_any_checkpoint_says_there_is_none(tmp_path):
+    captioner, vocabulary, train_data, val_data = toy_setup()
+    loss_becoming_nan_at(captioner, 2)
+    with pytest.raises(TrainingDivergedError, match="at epoch 1, batch 1.*no checkpoint had been written"):
+        train(captioner, vocabulary, train_data, val_data, TRAIN, tmp_path / "ck.npz", progress=False,
+              log=lambda m: None)
+    assert not (tmp_path / "ck.npz").exists()
 
 
 def test_checkpoint_round_trip_and_errors(tmp_path):
