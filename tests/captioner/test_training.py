@@ -116,8 +116,8 @@ def test_a_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
 
     loss_becoming_nan_at(captioner, 6)  # 4 batches an epoch: the second batch of epoch 2
     with pytest.raises(TrainingDivergedError,
-                       match=r"the loss became nan at epoch 2, batch 1.*last good checkpoint \(.*ck.npz, epoch 2 "
-                             r"batch 0\) is kept"):
+                       match=r"the loss became nan at epoch 2, batch 1.*last good checkpoint "
+                             r"\(.*ck.npz, epoch 2 batch 0\) is kept"):
         train(captioner, vocabulary, train_data, val_data, config, path, progress=False, log=log)
     assert path.read_bytes() == good["bytes"]
 
