@@ -149,7 +149,7 @@ def command_caption(args):
     finite = numpy.isfinite(to_host(features).reshape(len(paths), -1)).all(axis=1)
     if not finite.all():
         raise ValueError(f"the features of {paths[int(numpy.argmin(finite))]} hold NaN or infinite values: "
-                         f"{source} holds non-finite weights")
+                         f"{source} holds values that make them so")
     if args.beam > 1:
         ids = beam_search(captioner.decoder, features, args.beam, args.max_length, args.length_penalty)
     else:
