@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from captioner.cli import main
+from captioner.flickr_splits import load_splits
 from resnet.weights import load_npz, save_npz
 from tests.captioner.tiny_flickr import SMALL_RUN, data_arguments, write_tiny_flickr
 
@@ -95,6 +96,12 @@ def test_an_argument_out_of_range_is_refused_as_it_is_parsed(tmp_path, capsys, c
     refused([command, *needed, argument, value], capsys, f"argument {argument}: expected {expected}",
             repr(value))
     assert not list(tmp_path.iterdir())  # nothing made
+
+
+@pytest.mark.parametrize("counts", [{"val_images": -1}, {"test_images": -5}, {"val_images": 1.5}])
+def test_the_library_refuses_negative_split_sizes_too(flickr, counts):
+    with pytest.raises(ValueError, match=f"{next(iter(counts))} must be an int >= 0"):
+        load_splits(flickr / "captions.txt", names=["a.png", "b.png", "c.png"], **counts)
 
 
 def test_out_is_a_file(flickr, tmp_path, capsys):

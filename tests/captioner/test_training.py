@@ -1,5 +1,7 @@
 """Training on cached features: the loss falls, checkpoints resume exactly, a NaN stops cleanly."""
 
+import signal
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,8 @@ from captioner.training import (
     TrainingInterruptedError,
     captions_of,
     evaluate,
+    interrupts_held,
+    resume_differences,
     train,
 )
 from captioner.vocabulary import Vocabulary
@@ -159,3 +163,49 @@ def test_a_batch_of_images_brings_all_their_captions():
     rows, image_of_caption = captions_of(np.array([2, 0]), np.array([0, 2, 5, 6]))
     assert rows.tolist() == [5, 0, 1]
     assert image_of_caption.tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize("setting, value, expected", [
+    ("epochs", 0, "epochs must be an int >= 1, got 0"),
+    ("batch_size", 2.0, "batch_size must be an int >= 1, got 2.0"),
+    ("max_length", 0, "max_length must be an int >= 1"),
+    ("val_beam_width", 0, "val_beam_width must be an int >= 1"),
+    ("warmup_steps", -1, "warmup_steps must be an int >= 0"),
+    ("seed", -1, "seed must be an int >= 0"),
+    ("learning_rate", float("nan"), "learning_rate must be a finite number > 0, got nan"),
+    ("clip_norm", 0.0, "clip_norm must be a finite number > 0"),
+    ("momentum", 1.0, r"momentum must be a number in \[0, 1\)"),
+])
+def test_a_train_config_out_of_range_is_refused(setting, value, expected):
+    with pytest.raises(ValueError, match=expected):
+        TrainConfig(**{setting: value})
+
+
+def test_training_refuses_empty_data_and_an_unwritable_place(tmp_path):
+    captioner, vocabulary, train_data, val_data = toy_setup()
+    empty = CaptionData(np.zeros((0, 4), np.float32), [], [])
+    with pytest.raises(ValueError, match="val_data has no images"):
+        train(captioner, vocabulary, train_data, empty, TRAIN, tmp_path / "ck.npz", progress=False)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match="checkpoint folder .*file is a file, not a folder"):
+        train(captioner, vocabulary, train_data, val_data, TRAIN, tmp_path / "file" / "ck.npz",
+              progress=False)
+
+
+def test_resume_differences_name_each_setting_that_changed():
+    recorded = {**TRAIN.to_dict(), "train_images": 64, "retired_setting": 1}
+    assert resume_differences(recorded, TRAIN, 64) == []
+    changed = TrainConfig(epochs=4, batch_size=8, learning_rate=1e-2, warmup_steps=2, max_length=6)
+    assert resume_differences(recorded, changed, 60) == ["epochs 3 (now 4)", "batch_size 16 (now 8)",
+                                                         "train_images 64 (now 60)"]
+
+
+def test_interrupts_held_delivers_ctrl_c_after_the_block_or_drops_it():
+    done = []
+    with pytest.raises(KeyboardInterrupt), interrupts_held():
+        signal.raise_signal(signal.SIGINT)
+        done.append("the rest of the block")
+    assert done == ["the rest of the block"]
+    with interrupts_held(deliver=False):
+        signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
