@@ -30,8 +30,8 @@ from captioner.training import (
     TrainConfig,
     TrainingDivergedError,
     TrainingInterruptedError,
+    check_same_settings,
     check_writable_folder,
-    resume_differences,
     train,
 )
 from captioner.vocabulary import Vocabulary
@@ -94,12 +94,9 @@ def _check_resumable(resume, args, config, vocabulary, train_data):
     """Refuse to resume with other settings, naming each, or with data the checkpoint does not fit."""
     decoder = resume.captioner.decoder.config
     asked = {"embedding_size": args.embedding, "hidden_size": args.hidden, "cell": args.cell}
-    differences = [f"{name} {getattr(decoder, name)!r} (now {value!r})" for name, value in asked.items()
-                   if getattr(decoder, name) != value]
-    differences += resume_differences(resume.training, config, len(train_data))
-    if differences:
-        raise CheckpointError(f"checkpoint {resume.path} was trained with other settings: "
-                              f"{', '.join(differences)}; resume with the same settings or train anew")
+    check_same_settings(resume, config, len(train_data),
+                        [f"{name} {getattr(decoder, name)!r} (now {value!r})" for name, value in asked.items()
+                         if getattr(decoder, name) != value])
     if resume.vocabulary != vocabulary:
         raise CheckpointError(f"checkpoint {resume.path} was trained with another vocabulary "
                               f"({len(resume.vocabulary)} words, these captions give {len(vocabulary)})")

@@ -157,6 +157,16 @@ def resume_differences(recorded, config, train_images):
             if name in recorded and recorded[name] != value]
 
 
+def check_same_settings(resume, config, train_images, others=()):
+    """Refuse to resume a Checkpoint with other settings than it was trained with, naming each:
+    the run could not be the one those settings describe. others: differences the caller found
+    in what it knows besides config (e.g. ["hidden_size 16 (now 32)"])."""
+    differences = [*others, *resume_differences(resume.training, config, train_images)]
+    if differences:
+        raise CheckpointError(f"checkpoint {resume.path} was trained with other settings: "
+                              f"{', '.join(differences)}; resume with the same settings or train anew")
+
+
 def make_optimizer(config, params):
     if config.optimizer == "adam":
         return Adam(params, config.learning_rate)
@@ -239,10 +249,7 @@ class _Run:
 
     def resume_from(self, resume):
         """Continue from a Checkpoint made with the same settings; refuse one that cannot be continued."""
-        differences = resume_differences(resume.training, self.config, len(self.train_data))
-        if differences:
-            raise CheckpointError(f"checkpoint {resume.path} was trained with other settings: "
-                                  f"{', '.join(differences)}; resume with the same settings or train anew")
+        check_same_settings(resume, self.config, len(self.train_data))
         state = {**self.state, **resume.progress}
         steps = state["epoch"] * self.batches + state["batch"]
         if not (state["batch"] <= self.batches and state["step"] == steps == len(state["losses"])):
