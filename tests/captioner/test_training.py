@@ -209,3 +209,8 @@ def test_interrupts_held_delivers_ctrl_c_after_the_block_or_drops_it():
     with interrupts_held(deliver=False):
         signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_caption_data_refuses_an_image_named_twice():
+    with pytest.raises(ValueError, match="names must be distinct .*'b.jpg' twice"):
+        CaptionData(np.zeros((3, 4), np.float32), [[["a"]], [["b"]], [["c"]]], ["a.jpg", "b.jpg", "b.jpg"])
