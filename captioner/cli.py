@@ -30,6 +30,7 @@ from captioner.training import (
     train,
 )
 from captioner.vocabulary import Vocabulary
+from captioner.web.server import add_serve_command
 from resnet.features import extract_features, list_images, write_file_list
 from resnet.weights import WeightsFileError
 
@@ -199,6 +200,7 @@ def build_parser():
     captioner.add_argument("--max-length", type=int, default=20)
     captioner.add_argument("--gates", help="write the first caption's gate picture to this PNG")
     captioner.set_defaults(run=command_caption)
+    add_serve_command(commands)
     return parser
 
 
