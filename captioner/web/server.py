@@ -46,7 +46,8 @@ BAD_REQUESTS = (RequestError, UploadError, SceneError)
 
 
 class CaptionServer(ThreadingHTTPServer):
-    """service: a CaptionService; port: on 127.0.0.1 (0: any free one, see `port`); quiet: log no requests."""
+    """service: a CaptionService; port: on 127.0.0.1 (0: any free one, see `port`); quiet: log no
+    requests (errors are logged all the same)."""
 
     daemon_threads = True  # a client that stalls never keeps the server from stopping
 
@@ -158,9 +159,9 @@ class CaptionHandler(BaseHTTPRequestHandler):
                 break
             left -= len(chunk)
 
-    def log_message(self, format, *args):
-        if not self.server.quiet:
-            super().log_message(format, *args)
+    def log_request(self, code="-", size="-"):
+        if not self.server.quiet:  # errors are logged all the same (log_error)
+            super().log_request(code, size)
 
 
 class _HttpError(Exception):

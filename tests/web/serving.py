@@ -20,13 +20,13 @@ from PIL import Image
 from captioner.checkpoint import save_checkpoint
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.demo import load_demo_model
-from captioner.encoder import EncoderConfig
+from captioner.encoder import EncoderConfig, build_encoder
 from captioner.model import Captioner
 from captioner.picture import PictureInput
 from captioner.web.server import CaptionServer
 from captioner.web.service import CaptionService
 
-ATTENTION_GRID = 3
+ATTENTION_GRID = 4
 
 
 @contextmanager
@@ -48,11 +48,13 @@ def demo_service():
 
 
 def attention_checkpoint(path):
-    """Save an untrained attention captioner over a 3 x 3 grid, with the demo's vocabulary, to `path`."""
+    """Save an untrained attention captioner over a 4 x 4 grid, with the demo's vocabulary, to `path`."""
     vocabulary = load_demo_model().vocabulary
     encoder = EncoderConfig({"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8}, PictureInput(64),
                             grid=ATTENTION_GRID, trainable=True)
-    decoder = CaptionDecoder(DecoderConfig(len(vocabulary), 8, 16, 24, context="attention"), seed=1)
+    per_cell = build_encoder(encoder).feature_size // ATTENTION_GRID**2
+    decoder = CaptionDecoder(DecoderConfig(len(vocabulary), per_cell, 16, 24, context="attention"), seed=1)
+    decoder.params["w_attend"] *= 30  # sharper maps than an untrained model's near-uniform ones
     save_checkpoint(path, Captioner(decoder, encoder, seed=1), vocabulary)
     return path
 

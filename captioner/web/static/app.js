@@ -14,6 +14,8 @@ const page = {
   source: null, // what was last captioned: {kind: "picture", blob} or {kind: "scene"}
   result: null,
   request: 0, // a newer request makes the answers of older ones stale
+  shown: 0, // answers shown so far (the caption's data-shown, which tests wait on)
+  errors: 0, // errors shown so far (the error line's data-shown)
   scene: {objects: [], seed: 0},
   choice: {shape: null, colour: null, size: null},
   drag: null, // while an object is dragged: {index, before}
@@ -104,7 +106,7 @@ async function ask(url, options) {
     const result = await fetchJSON(url, options);
     if (request !== page.request) return true;
     showError(null);
-    show(result);
+    await show(result);
     return true;
   } catch (error) {
     if (request !== page.request) return false;
@@ -118,6 +120,7 @@ async function ask(url, options) {
 function showError(message) {
   $("error").hidden = !message;
   $("error").textContent = message || "";
+  if (message) $("error").dataset.shown = String(++page.errors);
 }
 
 // ---- the picture -------------------------------------------------------------------------
@@ -156,7 +159,8 @@ function clearOverlay() {
 }
 
 // The picture lit where step t looked: a grey map, white at the largest weight, laid over the
-// picture and smoothed between the cells' centres by the browser's scaling.
+// picture; each weight sits at its cell's centre, blended linearly in between by the browser's
+// bilinear scaling ("low" quality: the others blur the centres too).
 function drawAttention(step) {
   clearOverlay();
   const rows = page.result && page.result.attention;
@@ -175,9 +179,8 @@ function drawAttention(step) {
   const overlay = $("overlay");
   const context = overlay.getContext("2d");
   context.imageSmoothingEnabled = true;
-  context.imageSmoothingQuality = "high";
-  const cell = overlay.width / grid; // the map's values sit at the cells' centres
-  context.drawImage(cells, -cell / 2, -cell / 2, overlay.width + cell, overlay.height + cell);
+  context.imageSmoothingQuality = "low";
+  context.drawImage(cells, 0, 0, overlay.width, overlay.height); // texel centres on the cells' centres
   overlay.dataset.step = String(step);
 }
 
@@ -214,7 +217,7 @@ async function show(result) {
     caption.append(chip);
   });
   caption.dataset.state = "done";
-  caption.dataset.caption = result.caption;
+  caption.dataset.shown = String(++page.shown);
   $("status").textContent = `log-probability of the caption: ${result.log_probability.toFixed(3)}` +
     (result.attention ? " · hover a word to see where the model looked" :
       " · this model reads the picture as one pooled vector: no attention to show");
@@ -300,7 +303,7 @@ function heatmap(rows, labels, style) {
   const column = Math.max(14, Math.floor(300 / rows.length));
   const labelSpace = 64;
   const canvas = document.createElement("canvas");
-  canvas.width = rows.length * column;
+  canvas.width = rows.length * column + 40; // room for the last label, which leans to the right
   canvas.height = units * UNIT_HEIGHT + labelSpace;
   const context = canvas.getContext("2d");
   const stops = style.map;
