@@ -35,6 +35,8 @@ class CaptionService:
     to call the model on the page; max_length: the most words of a caption."""
 
     def __init__(self, checkpoint, source, max_length=20, max_pixels=MAX_PIXELS):
+        if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+            raise ValueError(f"max_length must be an int >= 1, got {max_length!r}")
         if checkpoint.captioner.encoder is None:
             raise ValueError("the captioner has no encoder: attach one (ResNet50 weights) before serving it")
         self.captioner, self.vocabulary = checkpoint.captioner, checkpoint.vocabulary
