@@ -87,10 +87,12 @@ class CaptionHandler(BaseHTTPRequestHandler):
             return self.server.static[path]
         if path == "/api/info":
             return _json(self.server.service.info())
-        if path.startswith("/api/test-pictures/") and path.endswith(".png"):
-            number = path[len("/api/test-pictures/") : -len(".png")]
-            if number.isdigit() and int(number) < self.server.service.info()["test_pictures"]:
+        number = path.removeprefix("/api/test-pictures/").removesuffix(".png")
+        if path == f"/api/test-pictures/{number}.png" and number.isdigit():
+            try:
                 return self.server.service.test_picture(int(number)), "image/png"
+            except IndexError as missing:
+                raise _HttpError(404, str(missing)) from None
         if path in ("/api/caption", "/api/scene"):
             raise _HttpError(405, f"{path} takes a POST")
         raise _HttpError(404, f"nothing at {path}")
@@ -123,12 +125,19 @@ class CaptionHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client hung up: no one is left to answer
 
     def _check_host(self):
         host = self.headers.get("Host")
-        if host is not None and urlsplit(f"//{host}").hostname not in LOCAL_NAMES:
+        try:
+            name = None if host is None else urlsplit(f"//{host}").hostname
+        except ValueError:  # not a host name at all ("[::1")
+            name = ""
+        if host is not None and name not in LOCAL_NAMES:
             raise _HttpError(403, f"this server answers requests addressed to {HOST}, not to {host!r}")
 
     def _body(self, limit):
@@ -144,7 +153,11 @@ class CaptionHandler(BaseHTTPRequestHandler):
         if length > limit:
             self._discard(length)
             raise RequestError(f"the upload is too large: {length:,} bytes, more than the {limit:,} accepted")
-        body = self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            raise RequestError(f"the upload stopped arriving for {REQUEST_TIMEOUT} s") from None
         if len(body) < length:
             raise RequestError(f"the upload ended after {len(body):,} of its {length:,} bytes")
         return body

@@ -48,9 +48,13 @@ class CaptionService:
         if self.draws_scenes:
             split = make_split("test", TEST_PICTURES, self.image_size, seed=0)
             self._test_pictures = [png_bytes(pixels) for pixels in split.images]
+        self._info = self._describe()
 
     def info(self):
         """What the page needs to know before the first picture: the model, the drawable world, colours."""
+        return self._info
+
+    def _describe(self):
         config = self.captioner.decoder.config
         return {
             "model": {"source": self.source, "cell": config.cell, "context": config.context,

@@ -79,7 +79,8 @@ def test_test_pictures_are_the_synthetic_test_split(server):
     status, body = request(server, "/api/test-pictures/3.png")
     assert status == 200
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(body))), TEST_SPLIT.images[3])
-    assert request(server, "/api/test-pictures/12.png")[0] == 404
+    status, answer = request(server, "/api/test-pictures/12.png")
+    assert status == 404 and answer["error"] == "there are 12 test pictures, no picture 12"
 
 
 BAD_UPLOADS = {
@@ -201,9 +202,11 @@ def test_a_scene_the_world_never_draws_is_refused_in_one_line(server, name):
     still_serving(server)
 
 
-def test_requests_for_another_host_name_are_refused(server):
-    status, answer = request(server, "/api/info", headers={"Host": "captioner.example.com"})
+@pytest.mark.parametrize("host", ["captioner.example.com", "captioner.example.com:8000", "[::1"])
+def test_requests_for_another_host_name_are_refused(server, host):
+    status, answer = request(server, "/api/info", headers={"Host": host})
     assert status == 403 and "127.0.0.1" in answer["error"]
+    assert request(server, "/api/info", headers={"Host": f"localhost:{server.port}"})[0] == 200
 
 
 @pytest.mark.parametrize(("method", "path", "status"), [
