@@ -48,6 +48,7 @@ def test_a_test_picture_is_captioned_with_its_objects(server):
         assert f"{item.colour} {item.shape}" in result["caption"]
 
 
+@pytest.mark.needs_exercises(16)  # beam search
 def test_the_answer_lines_up_with_the_words(server):
     status, result = caption(server, png(TEST_SPLIT.images[0]), "?beam=3")
     assert status == 200, result
@@ -160,6 +161,7 @@ def test_concurrent_requests_all_get_their_caption(server):
         assert status == 200 and result["caption"] == expected[index % 4]
 
 
+@pytest.mark.needs_exercises(16)  # beam search
 def test_scenes_are_captioned_and_judged(server):
     scene = drawn(("square", "blue", "large", 0.3, 0.5), ("circle", "red", "small", 0.75, 0.45))
     status, result = request(server, "/api/scene?beam=2", scene)

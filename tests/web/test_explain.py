@@ -33,7 +33,7 @@ def stepped_by_hand(decoder, features, ids):
     return np.asarray(distributions), activations
 
 
-@pytest.mark.parametrize("beam", [1, 3])
+@pytest.mark.parametrize("beam", [1, pytest.param(3, marks=pytest.mark.needs_exercises(16))])
 def test_probabilities_and_gates_are_the_decoders_steps(xp, beam):
     checkpoint = load_demo_model()
     captioner, vocabulary = checkpoint.captioner, checkpoint.vocabulary

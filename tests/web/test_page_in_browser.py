@@ -230,6 +230,7 @@ def test_hovering_a_word_shows_where_the_model_looked(browser, attention_server)
     assert "active" in chips[-1].get_attribute("class")
 
 
+@pytest.mark.needs_exercises(16)  # beam search
 def test_beam_alternatives_and_gates_are_shown(browser, demo_server):
     from selenium.webdriver.support.ui import Select
 
@@ -279,6 +280,7 @@ def test_nothing_is_loaded_from_elsewhere_and_the_console_is_clean(browser, demo
     assert not errors, f"the browser console reports: {errors}"
 
 
+@pytest.mark.needs_exercises(16)  # the page is shot with the beam's captions
 def test_screenshot_after_captioning_is_kept(browser, demo_server):
     from selenium.webdriver import ActionChains
     from selenium.webdriver.support.ui import Select
