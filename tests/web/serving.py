@@ -17,12 +17,13 @@ from contextlib import contextmanager
 import numpy
 from PIL import Image
 
-from captioner.checkpoint import save_checkpoint
+from captioner.checkpoint import Checkpoint, save_checkpoint
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.demo import load_demo_model
 from captioner.encoder import EncoderConfig, build_encoder
 from captioner.model import Captioner
 from captioner.picture import PictureInput
+from captioner.vocabulary import Vocabulary
 from captioner.web.server import CaptionServer
 from captioner.web.service import CaptionService
 
@@ -57,6 +58,15 @@ def attention_checkpoint(path):
     decoder.params["w_attend"] *= 30  # sharper maps than an untrained model's near-uniform ones
     save_checkpoint(path, Captioner(decoder, encoder, seed=1), vocabulary)
     return path
+
+
+def photo_service():
+    """An untrained captioner of another world (its words know no shapes): it gets photos only."""
+    vocabulary = Vocabulary(["<pad>", "<start>", "<end>", "<unk>", "a", "dog", "on", "grass"])
+    encoder = EncoderConfig({"blocks_per_stage": (1,), "widths": (8,), "stem_width": 8}, PictureInput(64))
+    decoder = CaptionDecoder(DecoderConfig(len(vocabulary), build_encoder(encoder).feature_size, 8, 8))
+    checkpoint = Checkpoint(Captioner(decoder, encoder, build_encoder(encoder)), vocabulary, {}, {}, {}, None)
+    return CaptionService(checkpoint, "a photo model", max_length=5)
 
 
 def request(server, path, body=None, method=None, headers=None):

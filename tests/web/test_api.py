@@ -17,7 +17,7 @@ from PIL import Image
 from captioner.synthetic import make_split
 from captioner.web.server import STATIC
 from captioner.web.service import MAX_BEAM
-from tests.web.serving import demo_service, png, png_declaring, request, running
+from tests.web.serving import demo_service, photo_service, png, png_declaring, request, running
 
 TEST_SPLIT = make_split("test", 12, 64, seed=0)
 
@@ -238,3 +238,15 @@ def test_the_page_refers_only_to_its_own_files(server):
         text = (resources.files("captioner.web") / "static" / name).read_text(encoding="utf-8")
         assert not re.search(r"https?://|//[a-z]|@import|url\(", text), f"{name} refers to another site"
         assert request(server, path)[0] == 200
+
+
+def test_a_model_of_photos_gets_photos_only():
+    with running(photo_service()) as server:
+        status, info = request(server, "/api/info")
+        assert status == 200 and info["world"] is None and info["test_pictures"] == 0
+        status, answer = request(server, "/api/scene", drawn(("circle", "red", "large", 0.5, 0.5)))
+        assert status == 400 and "not trained on the synthetic world" in answer["error"]
+        assert request(server, "/api/test-pictures/0.png")[0] == 404
+        status, result = caption(server, png(TEST_SPLIT.images[0]))
+        assert status == 200 and set(result["words"]) <= {"<pad>", "<start>", "<end>", "<unk>", "a", "dog",
+                                                          "on", "grass"}
