@@ -24,5 +24,6 @@ Using it:
     captioner.gate_reading     a caption's gates word by word; which hidden units answer to which words
     captioner.figures          the demo's pictures: loss curve, captions on pictures, gates per word
     captioner.demo             the main job: train end to end on the synthetic data (python -m captioner demo)
-    captioner.cli              python -m captioner demo | train | evaluate | caption | extract-features
+    captioner.cli              python -m captioner demo | train | evaluate | caption | extract-features, serve
+    captioner.web              the local web page (python -m captioner serve): a caption and why
 """

@@ -37,6 +37,7 @@ from captioner.training import (
     train,
 )
 from captioner.vocabulary import Vocabulary
+from captioner.web.server import add_serve_command
 from numerics import to_host
 from resnet.features import check_features_path, extract_features, list_images, write_file_list
 from resnet.weights import WeightsFileError
@@ -302,6 +303,7 @@ def build_parser():
     captioner.add_argument("--max-length", type=positive_int, default=20)
     captioner.add_argument("--gates", help="write the first caption's gate picture to this PNG")
     captioner.set_defaults(run=command_caption)
+    add_serve_command(commands)
     return parser
 
 

@@ -10,8 +10,8 @@ to a much better whole.
 import numpy
 
 from captioner.vocabulary import END_ID, START_ID
-from numerics import array_module, to_host
-from numerics.softmax import log_softmax
+from numerics import array_module, check_shape, to_device, to_host
+from numerics.softmax import log_softmax, softmax
 
 
 def greedy_decode(decoder, features, max_length):
@@ -44,14 +44,30 @@ def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0
     Returns N lists of word ids. When no beam reaches <end> within max_length,
     the best partial caption is returned.
     """
-    if beam_width < 1:
-        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
-    return [_search_one(decoder, features[n : n + 1], beam_width, max_length, length_penalty)
+    _check_beam_width(beam_width)
+    return [_search_one(decoder, features[n : n + 1], beam_width, max_length, length_penalty)[0][1]
             for n in range(features.shape[0])]
 
 
+def beam_alternatives(decoder, features, beam_width=3, max_length=20, length_penalty=0.0):
+    """The captions one picture's beam finished with, and their scores, best first.
+
+    features: one picture's, (1, F) or (1, L, F); the other arguments as for beam_search.
+    Returns at most beam_width pairs (score, word ids): score is the caption's summed
+    log-probability (<end> included) divided by length^length_penalty. The first is the
+    caption beam_search returns; when no beam reaches <end>, the best partial captions.
+    """
+    _check_beam_width(beam_width)
+    check_shape("features", features, (1, *features.shape[1:]))
+    return _search_one(decoder, features, beam_width, max_length, length_penalty)[:beam_width]
+
+
 def _search_one(decoder, features, beam_width, max_length, length_penalty):
-    """Beam search for one image; features: (1, ...). Returns a list of word ids."""
+    """Beam search for one image; features: (1, ...).
+
+    Returns [(rank score, word ids), ...], best first: every caption that reached <end>, or,
+    when none did, the live beams' partial captions.
+    """
     # BEGIN EXERCISE 16
     xp = array_module(features)
     state = decoder.start(features)
@@ -79,14 +95,16 @@ def _search_one(decoder, features, beam_width, max_length, length_penalty):
                 new_scores.append(total)
         if not new_beams:
             break
-        if finished and length_penalty == 0 and max(finished)[0] >= max(new_scores):
-            break  # log-probabilities only fall: no live beam can overtake the best finished one
+        ranks = sorted((score for score, _ in finished), reverse=True)
+        if length_penalty == 0 and len(ranks) >= beam_width and ranks[beam_width - 1] >= max(new_scores):
+            break  # log-probabilities only fall: no live beam can enter the beam_width best finished
         index = xp.asarray(keep)
         state = {name: value[index] for name, value in state.items()}
         beams, beam_scores = new_beams, numpy.asarray(new_scores)
-    if finished:
-        return max(finished, key=lambda item: item[0])[1]
-    return beams[int(numpy.argmax(beam_scores))]
+    if not finished:
+        finished = [(rank(score, len(words)), words) for score, words in zip(beam_scores.tolist(), beams)]
+    # A stable sort: of equal scores, the caption found first comes first.
+    return sorted(finished, key=lambda item: item[0], reverse=True)
     # END EXERCISE 16
 
 
@@ -99,6 +117,19 @@ def caption_gates(decoder, features, word_ids):
     (t = 0) or word t and predicts the next.
     """
     return decoder.read_caption(features, word_ids)
+
+
+def word_probabilities(decoder, features, word_ids):
+    """How likely the decoder finds each next word while it reads one caption.
+
+    features: one picture's, (1, F) or (1, L, F); word_ids: the caption's ids, without <start>.
+    Returns a host float64 array (len(word_ids) + 1, V): row t is the distribution of the word
+    after <start> and the first t words, so row t at word_ids[t] is that word's probability and
+    the last row at END_ID the probability that the caption ends there.
+    """
+    words = numpy.asarray([[START_ID, *word_ids]], dtype=numpy.int64)
+    scores, _ = decoder.forward(features, to_device(words, like=features))
+    return softmax(to_host(scores[0]).astype(numpy.float64), axis=1)
 
 
 def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_size=64):
@@ -114,6 +145,11 @@ def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_siz
             ids = beam_search(captioner.decoder, features, beam_width, max_length)
         captions += [vocabulary.decode(numpy.asarray(row, dtype=numpy.int64)) for row in ids]
     return captions
+
+
+def _check_beam_width(beam_width):
+    if beam_width < 1:
+        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
 
 
 def _until_end(ids):

@@ -230,6 +230,69 @@ def arrange(scene):
     return "one_above", sorted(scene, key=lambda item: item.centre[1])
 
 
+def place_objects(objects, image_size):
+    """A scene of chosen objects, placed as sample_scene would place them.
+
+    objects: 1..MAX_OBJECTS tuples (shape, colour, size, (x, y)): names from SHAPES, COLOURS and
+    SIZES, the centre in pixels (x to the right, y down); image_size: int >= MIN_IMAGE_SIZE.
+    Each centre moves to the centre of its pixel and each object takes its size's nominal radius.
+    Returns list[SceneObject] sorted by centre x, ready for render_scene and canonical_caption.
+    Raises ValueError, in one line naming the object and the rule, for what sample_scene never
+    makes: an unknown name, an object too near the edge, or an unclear layout (layout_problem).
+    """
+    if not isinstance(image_size, int) or image_size < MIN_IMAGE_SIZE:
+        raise ValueError(f"image_size must be an int >= {MIN_IMAGE_SIZE}, got {image_size!r}")
+    if not 1 <= len(objects) <= MAX_OBJECTS:
+        raise ValueError(f"a scene holds 1 to {MAX_OBJECTS} objects, got {len(objects)}")
+    scene = []
+    for number, (shape, colour, size, (x, y)) in enumerate(objects, start=1):
+        named = (("shape", shape, SHAPES), ("colour", colour, COLOURS), ("size", size, SIZES))
+        for kind, name, names in named:
+            if name not in names:
+                raise ValueError(f"object {number}: {kind} must be one of {tuple(names)}, got {name!r}")
+        radius = SIZES[size] * image_size
+        low, high = _centre_range(radius, image_size)
+        column, row = math.floor(x), math.floor(y)
+        if not (low <= column <= high and low <= row <= high):
+            raise ValueError(f"object {number} ({_phrase_of(size, colour, shape)}) is too near the edge: "
+                             f"its centre must lie within {low}..{high + 1} pixels on both axes, "
+                             f"got ({x:.1f}, {y:.1f})")
+        centre = (column + 0.5, row + 0.5)
+        scene.append(SceneObject(shape, colour, size, centre, _extent(shape, centre, radius)))
+    radii = [SIZES[item.size] * image_size for item in scene]
+    problem = layout_problem([item.centre for item in scene], radii, image_size)
+    if problem is not None:
+        raise ValueError(problem)
+    return sorted(scene, key=lambda item: item.centre[0])
+
+
+def layout_problem(centres, radii, image_size):
+    """Why sample_scene would never generate this layout, or None when it could.
+
+    centres: list of (x, y) in pixels; radii: the objects' radii in pixels; image_size: int.
+    No object may cover another's centre region, and the naming order must be plain to see:
+    two objects clearly side by side or one above the other, three apart from left to right.
+    """
+    pairs = [(a, b) for a in range(len(centres)) for b in range(a + 1, len(centres))]
+    for a, b in pairs:
+        # Centres at least r_a + r_b apart: even a square's corner cannot reach the other centre.
+        distance = math.dist(centres[a], centres[b])
+        if distance < radii[a] + radii[b]:
+            return (f"objects {a + 1} and {b + 1} overlap: their centres are {distance:.1f} pixels apart, "
+                    f"they need {radii[a] + radii[b]:.1f}")
+    if len(centres) == 2:
+        dx, dy = abs(centres[0][0] - centres[1][0]), abs(centres[0][1] - centres[1][1])
+        if max(dx, dy) < AXIS_DOMINANCE * min(dx, dy):
+            return (f"objects 1 and 2 are near the diagonal ({dx:.1f} pixels apart across, {dy:.1f} down): "
+                    f"one distance must be {AXIS_DOMINANCE} times the other to tell beside from above")
+    gap = ROW_GAP * image_size
+    for a, b in pairs if len(centres) == 3 else ():
+        if abs(centres[a][0] - centres[b][0]) < gap:
+            return (f"objects {a + 1} and {b + 1} are not apart from left to right: three objects need "
+                    f"{gap:.1f} pixels between their centres across")
+    return None
+
+
 def save_split_as_kaggle_flickr8k(split, folder):
     """Write `split` the way Kaggle's Flickr8k is laid out: folder/Images/<name>.png and folder/captions.txt.
 
@@ -250,7 +313,11 @@ def save_split_as_kaggle_flickr8k(split, folder):
 
 
 def _phrase(item):
-    return f"a {item.size} {item.colour} {item.shape}"
+    return _phrase_of(item.size, item.colour, item.shape)
+
+
+def _phrase_of(size, colour, shape):
+    return f"a {size} {colour} {shape}"
 
 
 def _sample_centres(rng, radii, image_size):
@@ -262,24 +329,16 @@ def _sample_centres(rng, radii, image_size):
     for _ in range(LAYOUT_TRIES):
         centres = []
         for radius in radii:
-            low, high = math.ceil(radius) + 1, image_size - 2 - math.ceil(radius)
+            low, high = _centre_range(radius, image_size)
             centres.append((int(rng.integers(low, high + 1)) + 0.5, int(rng.integers(low, high + 1)) + 0.5))
-        if _layout_is_clear(centres, radii, image_size):
+        if layout_problem(centres, radii, image_size) is None:
             return centres
     raise RuntimeError(f"no clear layout of objects with radii {radii} in {image_size}x{image_size} pixels")
 
 
-def _layout_is_clear(centres, radii, image_size):
-    """Whether no object covers another's centre region and the naming order is plain to see."""
-    pairs = [(a, b) for a in range(len(centres)) for b in range(a + 1, len(centres))]
-    for a, b in pairs:
-        # Centres at least r_a + r_b apart: even a square's corner cannot reach the other centre.
-        if math.dist(centres[a], centres[b]) < radii[a] + radii[b]:
-            return False
-    if len(centres) == 2:
-        dx, dy = abs(centres[0][0] - centres[1][0]), abs(centres[0][1] - centres[1][1])
-        return max(dx, dy) >= AXIS_DOMINANCE * min(dx, dy)
-    return all(abs(centres[a][0] - centres[b][0]) >= ROW_GAP * image_size for a, b in pairs)
+def _centre_range(radius, image_size):
+    """The first and last pixel index a centre may take: the whole object stays a pixel inside."""
+    return math.ceil(radius) + 1, image_size - 2 - math.ceil(radius)
 
 
 def _extent(shape, centre, radius):

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from captioner.decoder import CaptionDecoder, DecoderConfig
-from captioner.decoding import beam_search, caption_gates, greedy_decode
+from captioner.decoding import (
+    beam_alternatives,
+    beam_search,
+    caption_gates,
+    greedy_decode,
+    word_probabilities,
+)
 from captioner.vocabulary import END_ID, START_ID
 from numerics import array_module, rel_error, to_host
 
@@ -35,16 +41,18 @@ def log_probability(decoder, features, words):
     return total
 
 
+def exhaustive_ranking(decoder, features, max_length, length_penalty=0.0):
+    """Every caption of at most max_length - 1 words followed by <end>, as (score, words), best first."""
+    words = [w for w in range(V) if w != END_ID]
+    ranked = [(log_probability(decoder, features, [*caption, END_ID]) / (length + 1) ** length_penalty,
+               list(caption))
+              for length in range(max_length) for caption in itertools.product(words, repeat=length)]
+    return sorted(ranked, key=lambda item: item[0], reverse=True)
+
+
 def exhaustive_best(decoder, features, max_length, length_penalty=0.0):
     """The best finished caption among all of at most max_length - 1 words followed by <end>."""
-    words = [w for w in range(V) if w != END_ID]
-    best, best_score = None, -np.inf
-    for length in range(max_length):
-        for caption in itertools.product(words, repeat=length):
-            score = log_probability(decoder, features, [*caption, END_ID]) / (length + 1) ** length_penalty
-            if score > best_score:
-                best, best_score = list(caption), score
-    return best
+    return exhaustive_ranking(decoder, features, max_length, length_penalty)[0][1]
 
 
 @pytest.mark.exercise(16)
@@ -82,6 +90,62 @@ def test_without_an_end_the_best_partial_caption_is_returned(xp):
         found = beam_search(decoder, features[:1], beam_width=width, max_length=4)[0]
         assert len(found) == 4 and END_ID not in found
     assert greedy_decode(decoder, features[:1], 4)[0] == beam_search(decoder, features[:1], 1, 4)[0]
+
+
+@pytest.mark.exercise(16)
+@pytest.mark.parametrize("length_penalty", [0.0, 1.0])
+def test_a_wide_beam_ranks_every_caption(xp, length_penalty):
+    decoder, features = decoder_and_features(xp, 6)
+    alternatives = beam_alternatives(decoder, features[:1], beam_width=200, max_length=3,
+                                     length_penalty=length_penalty)
+    expected = exhaustive_ranking(decoder, features[:1], 3, length_penalty)
+    assert [words for _, words in alternatives] == [words for _, words in expected]
+    assert np.allclose([score for score, _ in alternatives], [score for score, _ in expected], atol=1e-9)
+
+
+@pytest.mark.exercise(16)
+@pytest.mark.parametrize("seed", [0, 1, 7])  # no caption ends, one does, two do
+def test_beam_alternatives_are_the_beams_best_captions(xp, seed):
+    """Width 3: the first is beam_search's caption; each score is its caption's log-probability,
+    <end> included when it finished (a caption of max_length words never did)."""
+    decoder, features = decoder_and_features(xp, seed)
+    alternatives = beam_alternatives(decoder, features[:1], beam_width=3, max_length=6)
+    assert alternatives[0][1] == beam_search(decoder, features[:1], beam_width=3, max_length=6)[0]
+    assert 1 <= len(alternatives) <= 3
+    scores = [score for score, _ in alternatives]
+    assert scores == sorted(scores, reverse=True)
+    for score, words in alternatives:
+        ending = [END_ID] if len(words) < 6 else []
+        assert abs(score - log_probability(decoder, features[:1], [*words, *ending])) < 1e-9
+    assert len({tuple(words) for _, words in alternatives}) == len(alternatives)
+
+
+@pytest.mark.exercise(16)
+def test_without_an_end_the_alternatives_are_partial_captions(xp):
+    decoder, features = decoder_and_features(xp, 3)
+    decoder.params["b_vocab"][END_ID] = -1e9
+    alternatives = beam_alternatives(decoder, features[:1], beam_width=3, max_length=4)
+    assert len(alternatives) == 3 and all(len(words) == 4 for _, words in alternatives)
+    for score, words in alternatives:
+        assert abs(score - log_probability(decoder, features[:1], words)) < 1e-9
+
+
+def test_beam_alternatives_take_one_picture(xp):
+    decoder, features = decoder_and_features(xp, 0)
+    with pytest.raises(ValueError, match="features"):
+        beam_alternatives(decoder, features, beam_width=2)
+
+
+def test_word_probabilities_are_the_steps_softmax(xp):
+    decoder, features = decoder_and_features(xp, 7)
+    words = [4, 5, 3]
+    probabilities = word_probabilities(decoder, features[:1], words)
+    assert probabilities.shape == (4, V)
+    for t, word in enumerate([*words, END_ID]):
+        expected = np.exp(log_probability(decoder, features[:1], [*words[:t], word])
+                          - log_probability(decoder, features[:1], words[:t]))
+        assert abs(probabilities[t, word] - expected) < 1e-12
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-12)
 
 
 def test_caption_gates_follow_the_caption(xp):

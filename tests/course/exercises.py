@@ -70,7 +70,8 @@ EXERCISES = [
     Exercise(16, "beam search", "captioner/decoding.py", "_search_one",
              "step every live beam at once with decoder.step; each beam's score plus the log_softmax "
              "(numerics.softmax) of its scores rates every (beam, word); keep the beam_width best; one that "
-             "picks END_ID is finished, ranked by score / length ** length_penalty"),
+             "picks END_ID is finished, ranked by score / length ** length_penalty; return every finished "
+             "(rank, words), best first (the live beams if none finished)"),
     Exercise(17, "clipped n-gram matches", "captioner/metrics.py", "clipped_ngram_matches",
              "ngram_counts counts the n-grams; a hypothesis n-gram matches at most as often as it occurs "
              "in the one reference that has it most (Counter's | keeps the larger count, & the smaller)"),
