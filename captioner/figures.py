@@ -11,7 +11,7 @@ from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 
 from lstm.animations import _fixed_layout_animation
-from lstm.colours import COLOUR_MAPS, NAMES
+from lstm.colours import COLOUR_MAPS, NAMES, SIGNED
 from numerics import check_shape, to_host
 
 
@@ -52,7 +52,7 @@ def save_caption_grid(path, images, generated, references, columns=4):
 
 
 GATE_PANELS = {"lstm": ("f", "i", "g", "o"), "gru": ("r", "z", "n", "h")}
-TANH_RANGED = ("g", "n", "h")  # squashed into (-1, 1); the sigmoid gates live in (0, 1)
+
 
 
 def save_gate_picture(path, image, words, gates, units=32):
@@ -73,7 +73,7 @@ def save_gate_picture(path, image, words, gates, units=32):
     for position, name in enumerate(panels):
         axis = figure.add_subplot(grid[position // 2, 1 + position % 2])
         values = gates[name][:, :units].T
-        limits = (-1, 1) if name in TANH_RANGED else (0, 1)
+        limits = (-1, 1) if name in SIGNED else (0, 1)  # the sigmoid gates live in (0, 1)
         shown = axis.imshow(values, aspect="auto", cmap=COLOUR_MAPS[name], vmin=limits[0], vmax=limits[1])
         axis.set_xticks(range(len(readers)), readers, rotation=60, ha="right", fontsize=7)
         axis.set(ylabel=f"hidden unit (first {units})", title=NAMES[name])

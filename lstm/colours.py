@@ -38,6 +38,9 @@ def _diverging(name):
     )
 
 
+# Activations that can be negative (tanh's outputs and the cell state): a diverging map, white at 0.
+SIGNED = ("g", "c", "h", "n")
+
 COLOUR_MAPS = {
     "f": "Reds",
     "i": "Greens",

@@ -16,14 +16,13 @@ from captioner.text import tokenize
 from captioner.web.explain import explain_caption, png_bytes
 from captioner.web.scenes import render_drawn_scene, scene_to_json
 from captioner.web.uploads import MAX_PIXELS, read_picture
-from lstm.colours import COLOUR_MAPS, LINE_COLOURS, NAMES
+from lstm.colours import COLOUR_MAPS, LINE_COLOURS, NAMES, SIGNED
 
 MAX_BEAM = 10
 TEST_PICTURES = 12  # the first pictures of the synthetic test split, regenerated from its seed
 COLOUR_STOPS = 64  # colours sent for each colour map; the page interpolates between them
 OTHER_MAPS = {"sequential": "Greys", "diverging": "PuOr_r"}  # for activations lstm.colours does not name
-# lstm.colours draws values in (0, 1) with sequential maps, values around 0 with a diverging one.
-DIVERGING_MAPS = frozenset({"PuOr_r"})
+
 
 
 class RequestError(ValueError):
@@ -121,11 +120,14 @@ def _gate_colours():
     "sequential" / "diverging" maps for activations it does not name (a GRU's r, z, n)."""
     maps = {**COLOUR_MAPS, **OTHER_MAPS}
     return {name: {"title": NAMES.get(name, name), "line": colors.to_hex(LINE_COLOURS.get(name, "tab:gray")),
-                   "map": _stops(map_name), "diverging": map_name in DIVERGING_MAPS}
-            for name, map_name in maps.items()}
+                   "map": _stops(colour_map), "diverging": name in (*SIGNED, "diverging")}
+            for name, colour_map in maps.items()}
 
 
-def _stops(map_name):
-    colour_map = colormaps[map_name].resampled(COLOUR_STOPS)
+def _stops(colour_map):
+    """colour_map: a matplotlib colour map or its registered name."""
+    if isinstance(colour_map, str):
+        colour_map = colormaps[colour_map]
+    colour_map = colour_map.resampled(COLOUR_STOPS)
     return [colors.to_hex(colour_map(index)) for index in range(COLOUR_STOPS)]
 
