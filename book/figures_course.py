@@ -8,7 +8,7 @@ running it) to find them, so the table always says which tests grade which exerc
 import pytest
 from figure_tools import write_table
 
-from tests.course.exercises import EXERCISES
+from course.exercises import EXERCISES
 
 # The chapter that explains each exercise's function, by function name.
 CHAPTER_OF = {

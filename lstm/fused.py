@@ -65,6 +65,7 @@ def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c, da):
     dnext_h, dnext_c: (N, H); gates: (N, 4H) activations; prev_c, tanh_c: (N, H).
     Writes d(loss)/da into da: (N, 4H) and returns dprev_c: (N, H).
     """
+    # BEGIN EXERCISE 12
     i, f, g, o = (gate_block(gates, name) for name in "ifgo")
     di, df, dg, do = (gate_block(da, name) for name in "ifgo")
     _, dc_from_h = hidden_output_backward(dnext_h, (o, tanh_c), do_out=do)
@@ -72,6 +73,7 @@ def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c, da):
     _, dprev_c, _, _ = cell_state_backward(dc_from_h, (f, prev_c, i, g), out=(df, None, di, dg))
     da *= activation_derivatives(gates)
     return dprev_c
+    # END EXERCISE 12
 
 
 def activation_derivatives(gates):

@@ -14,7 +14,7 @@ GATE_PAIRS = {
     "candidate": (lstm.candidate_gate_forward, lstm.candidate_gate_backward, np.tanh),
     "output": (lstm.output_gate_forward, lstm.output_gate_backward, logistic),
 }
-# The course exercises (tests/course/exercises.py) that write each gate's forward and backward.
+# The course exercises (course/exercises.py) that write each gate's forward and backward.
 FORWARD_EXERCISE = {"forget": 1, "input": 2, "candidate": 3, "output": 4}
 BACKWARD_EXERCISE = {"forget": 5, "input": 6, "candidate": 7, "output": 8}
 
@@ -82,6 +82,7 @@ def test_hidden_output(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.exercise(24)
 def test_gate_affine(xp):
     errors = check_layer(lstm.gate_affine_forward, lstm.gate_affine_backward,
                          gate_inputs(xp, np.random.default_rng(5)))
