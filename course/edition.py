@@ -141,6 +141,7 @@ def build(out_dir, root=PROJECT_ROOT, exercises=None, written=frozenset(), solve
         else:
             shutil.copy2(source, target)
     if record is not None:
+        (out_dir / EDITION_RECORD).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / EDITION_RECORD).write_text(json.dumps(record, indent=1) + "\n")
     blank = [exercise for exercise in exercises if exercise.number not in written]
     return len(files), len(blank), cleared

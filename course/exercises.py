@@ -94,7 +94,7 @@ EXERCISES = [
              "relu_backward first; that gradient feeds the shortcut (the projection's conv_bn_backward, "
              "or the identity) and the main path (conv_bn_backward of conv3, conv2, conv1); dx is the sum "
              "of both; grads keyed like params. Leave dout as it is unless in_place",
-             ("tests/resnet/test_bottleneck.py",)),
+             ("tests/resnet/test_bottleneck_composition.py",)),
     Exercise(16, "beam search", (("captioner/decoding.py", "_search_one"),),
              "step every live beam at once with decoder.step; each beam's score plus _log_softmax of its "
              "scores rates every (beam, word); keep the beam_width best; one that picks END_ID is finished, "
@@ -106,7 +106,7 @@ EXERCISES = [
     Exercise(18, "corpus BLEU", (("captioner/metrics.py", "corpus_bleu"),),
              "add up clipped matches and hypothesis n-grams over all images before dividing; BLEU-n is "
              "brevity_penalty(c, r), r summed from closest_reference_length, times the geometric mean of "
-             "p_1 .. p_n, and 0 once some p_k is 0", ("tests/captioner/test_metrics.py",)),
+             "p_1 .. p_n, and 0 once some p_k is 0", ("tests/captioner/test_corpus_bleu.py",)),
     Exercise(19, "GRU step forward", (("lstm/gru_step.py", "gru_step_forward"),),
              "r and z are sigmoids of x Wx + prev_h Wh + bx + bh in their blocks; n = tanh(x W_in + b_in "
              "+ r * (prev_h W_hn + b_hn)); next_h = (1 - z) * n + z * prev_h", ("tests/lstm/test_gru.py",)),

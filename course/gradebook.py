@@ -29,12 +29,13 @@ COLUMNS = ("number", "title", "status", "points", "max_points", "tests_passed", 
 UNWRITTEN = "not written yet"
 
 
-def run_library_tests(root, exercises, python=sys.executable):
+def run_library_tests(root, exercises, python=sys.executable, plugins=(), env=None):
     """Run the tests that grade `exercises` in the project at root, in a subprocess.
 
     Returns {"graded": {test id: [numbers]}, "outcomes": {test id: [outcome, message]},
     "collection_errors": [...]}. Plugins installed in the environment are not loaded (the
     course's own come from tests/conftest.py): grading needs none and they cost seconds.
+    plugins: more plugin modules to load (-p); env: more environment variables.
     """
     root = Path(root)
     files = sorted({path for exercise in exercises for path in exercise.tests if (root / path).exists()})
@@ -44,8 +45,9 @@ def run_library_tests(root, exercises, python=sys.executable):
         record = Path(folder) / "outcomes.json"
         env = {**os.environ, "COURSE_OUTCOMES": str(record), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
-               "PYTHONDONTWRITEBYTECODE": "1"}
-        command = [python, "-m", "pytest", *files, "-m", "exercise", "-p", "course.outcomes",
+               "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+        extra = [argument for plugin in plugins for argument in ("-p", plugin)]
+        command = [python, "-m", "pytest", *files, "-m", "exercise", "-p", "course.outcomes", *extra,
                    "-p", "no:cacheprovider", "-o", "addopts=", "-q", "--rootdir", str(root),
                    "--continue-on-collection-errors"]
         run = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)

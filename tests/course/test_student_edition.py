@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from course.edition import PROJECT_ROOT, build, project_files
+from course.edition import PROJECT_ROOT, build, project_files, read_record
 from course.exercises import Exercise
 from course.notebook_solutions import clear_solutions
 from course.placeholder import LINE_LENGTH, raise_lines
@@ -73,6 +73,23 @@ def test_the_student_edition_replaces_bodies_clears_solutions_and_copies_the_res
     assert os.stat(out / "run.sh").st_mode & stat.S_IXUSR
     for ignored in ("runs", "pkg/tool.egg-info", "local.txt"):
         assert not (out / ignored).exists(), ignored
+
+
+def test_an_edition_through_a_week_keeps_what_is_due_and_leaves_out_the_answer_key(tmp_path):
+    source, out = tmp_path / "project", tmp_path / "student"
+    source.mkdir()
+    make_project(source)
+    (source / "course" / "answers").mkdir(parents=True)
+    (source / "course" / "answers" / "key.md").write_text("the answers")
+    (source / ".ci").mkdir()
+    (source / ".ci" / "run").write_text("ci")
+    counts = build(out, source, EXERCISES, written={1}, solved_notebooks={"notebooks/one.ipynb"},
+                   record={"plan": "6w", "through_week": 2, "written": [1]})
+    assert counts == (7, 0, 0)
+    assert (out / "pkg/layer.py").read_text() == (source / "pkg/layer.py").read_text()
+    assert (out / "notebooks/one.ipynb").read_text() == (source / "notebooks/one.ipynb").read_text()
+    assert not (out / "course" / "answers").exists() and not (out / ".ci").exists()
+    assert read_record(out) == {"plan": "6w", "through_week": 2, "written": [1]}
 
 
 def test_it_refuses_a_folder_that_is_not_empty_and_names_a_missing_exercise_file(tmp_path):
