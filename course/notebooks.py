@@ -30,6 +30,7 @@ NEEDS = {
 
 PRECOMPUTED = {
     "notebooks/02_short_term_memory.ipynb": (1, 2, 3, 4, 7, 11, 12),
+    "notebooks/04_forget_gate.ipynb": (12,),
     "notebooks/06_cell_state.ipynb": (11, 12),
 }
 
