@@ -4,7 +4,8 @@
 
 For each week W of each plan (default: every plan, every week) it writes the edition with the
 exercises due through week W written and the rest blank (python -m course edition
---through-week W), then, inside it:
+--through-week W), then, inside it (an edition shared by weeks of several plans is checked once,
+for all of them):
 1. the gradebook passes exactly the exercises due through week W;
 2. every notebook of week W runs top to bottom in a fresh kernel, its code exercises pass;
 3. the commands the plan gives for week W exit with status 0.
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from course.edition import build_for_week
@@ -33,65 +35,101 @@ from course.plan import PROJECT_ROOT, load_plan, plan_names, plan_problems
 COMMAND_TIMEOUT = 600
 
 
-def check_week(plan, week, edition):
-    """Problems of one week's edition at `edition` (already written); [] when the week works."""
+def check_edition(plan, due, notebooks, commands, edition, jobs=2):
+    """Problems of one edition at `edition` (already written); [] when it works.
+
+    due: the exercises written in it; notebooks, commands: those to run in it.
+    """
     problems = []
-    due = plan.due_through(week.week)
     exercises = active_exercises()
     for row in library_rows(run_library_tests(edition, exercises), exercises, plan):
         expected = "passed" if int(row["number"]) in due else "failed"
         if row["status"] != expected:
             problems.append(f"exercise {row['number']} ({row['title']}) {row['status']}, expected "
                             f"{expected}: {row['detail'] or 'all its tests passed'}")
-    for notebook in week.notebooks:
-        if notebook in PENDING_NOTEBOOKS and not (edition / notebook).exists():
-            continue
+    present = [notebook for notebook in notebooks
+               if notebook not in PENDING_NOTEBOOKS or (edition / notebook).exists()]
+
+    def run(notebook):
         started = time.perf_counter()
-        run = run_notebook(edition / notebook, edition)
-        print(f"    {notebook}: {len(run.errors)} errors, {time.perf_counter() - started:.0f} s", flush=True)
-        problems += [f"{notebook}, cell {index}: {name}: {message}" for index, name, message in run.errors]
-        problems += [f"{notebook}: exercise {exercise_id} {status}: {detail}"
-                     for exercise_id, (status, detail) in run.exercises.items() if status != "passed"]
+        result = run_notebook(edition / notebook, edition)
+        seconds = time.perf_counter() - started
+        print(f"    {notebook}: {len(result.errors)} errors, {seconds:.0f} s", flush=True)
+        return notebook, result
+
+    with ThreadPoolExecutor(jobs) as pool:  # each notebook runs in a kernel process of its own
+        for notebook, result in pool.map(run, present):
+            problems += [f"{notebook}, cell {index}: {name}: {message}"
+                         for index, name, message in result.errors]
+            problems += [f"{notebook}: exercise {exercise_id} {status}: {detail}"
+                         for exercise_id, (status, detail) in result.exercises.items() if status != "passed"]
     env = {**os.environ, "PYTHONPATH": str(edition), "MPLBACKEND": "Agg"}
-    for command in week.commands:
+    for command in commands:
         with tempfile.TemporaryDirectory() as scratch:  # a command may write (runs/): not into the edition
-            run = subprocess.run([sys.executable, *shlex.split(command)[1:]], cwd=scratch, env=env,
-                                 capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
-        if run.returncode != 0:
-            problems.append(f"`{command}` exited with {run.returncode}: {(run.stderr or run.stdout)[-500:]}")
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, *shlex.split(command)[1:]], cwd=scratch, env=env,
+                                    capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+        seconds = time.perf_counter() - started
+        print(f"    `{command}`: status {result.returncode}, {seconds:.0f} s", flush=True)
+        if result.returncode != 0:
+            output = (result.stderr or result.stdout)[-500:]
+            problems.append(f"`{command}` exited with {result.returncode}: {output}")
     return problems
+
+
+def editions_to_check(plans, weeks=None):
+    """The distinct editions of the plans' weeks, each with what to run in it.
+
+    Two weeks (of one plan or two) whose editions have the same exercises written and the same
+    notebooks solved have the same edition: it is written and checked once, running the
+    notebooks and commands of both weeks. Returns [(plan, week number, due, [(plan name, week)],
+    notebooks, commands)], the first plan and week naming the edition.
+    """
+    groups = {}
+    for plan in plans:
+        for week in plan.weeks:
+            if weeks and week.week not in weeks:
+                continue
+            due = frozenset(plan.due_through(week.week))
+            key = (due, frozenset(plan.notebooks_through(week.week)))
+            group = groups.setdefault(key, (plan, week.week, due, [], {}, {}))
+            group[3].append((plan.name, week.week))
+            group[4].update(dict.fromkeys(week.notebooks))
+            group[5].update(dict.fromkeys(week.commands))
+    return [(plan, week, due, members, list(notebooks), list(commands))
+            for plan, week, due, members, notebooks, commands in groups.values()]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course simulate", description=__doc__.split("\n")[0])
     parser.add_argument("--plan", action="append", choices=plan_names(), help="a plan (default: every one)")
     parser.add_argument("--week", type=int, action="append", help="a week (default: every one)")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: %(default)s)")
     parser.add_argument("--keep", type=Path, help="write the editions under this folder and keep them")
     args = parser.parse_args(argv)
+    plans = [load_plan(name) for name in args.plan or plan_names()]
     failures = checks = 0
-    for name in args.plan or plan_names():
-        plan = load_plan(name)
+    for plan in plans:
         problems = plan_problems(plan)
         checks += 1
-        print(f"plan {name}: " + ("consistent" if not problems else "INCONSISTENT"), flush=True)
         failures += bool(problems)
+        print(f"plan {plan.name}: " + ("consistent" if not problems else "INCONSISTENT"), flush=True)
         for problem in problems:
             print(f"    {problem}")
-        for week in plan.weeks:
-            if args.week and week.week not in args.week:
-                continue
-            with tempfile.TemporaryDirectory() as scratch:
-                edition = (args.keep or Path(scratch)) / f"{name}-week{week.week}"
-                started = time.perf_counter()
-                build_for_week(edition, plan, week.week, PROJECT_ROOT)
-                print(f"plan {name}, week {week.week}: edition written, checking...", flush=True)
-                problems = check_week(plan, week, edition)
-                checks += 1
-                failures += bool(problems)
-                status = "works" if not problems else "FAILED"
-                seconds = time.perf_counter() - started
-                print(f"plan {name}, week {week.week}: {status} ({seconds:.0f} s)", flush=True)
-                for problem in problems:
-                    print(f"    {problem}")
+    for plan, week, due, members, notebooks, commands in editions_to_check(plans, args.week):
+        weeks = ", ".join(f"plan {name} week {number}" for name, number in members)
+        with tempfile.TemporaryDirectory() as scratch:
+            edition = (args.keep or Path(scratch)) / f"{plan.name}-week{week}"
+            started = time.perf_counter()
+            build_for_week(edition, plan, week, PROJECT_ROOT)
+            print(f"edition of {weeks}: {len(due)} exercises written; checking...", flush=True)
+            problems = check_edition(plan, due, notebooks, commands, edition, args.jobs)
+        checks += 1
+        failures += bool(problems)
+        seconds = time.perf_counter() - started
+        verdict = "works" if not problems else "FAILED"
+        print(f"edition of {weeks}: {verdict} ({seconds:.0f} s)", flush=True)
+        for problem in problems:
+            print(f"    {problem}")
     print(f"{checks - failures} passed, {failures} failed")
     return 1 if failures else 0
