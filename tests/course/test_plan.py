@@ -48,3 +48,15 @@ def test_python_m_course_plan_prints_the_json_the_tools_read():
     week = printed["weeks"][1]
     assert week["week"] == 2 and "notebooks/08_backward_through_a_cell.ipynb" in week["notebooks"]
     assert week["points"]["12"] == 12 and week["points"]["08.1"] == 1 and week["hours"] > 0
+
+
+def test_weeks_of_both_plans_with_the_same_edition_are_checked_once_running_the_notebooks_of_both():
+    from course.simulate import editions_to_check
+
+    editions = editions_to_check([load_plan("6w"), load_plan("4w")])
+    by_members = {tuple(members): notebooks for _, _, _, members, notebooks, _ in editions}
+    assert by_members[(("6w", 2), ("4w", 1))] == [f"notebooks/{name}.ipynb" for name in (
+        "04_forget_gate", "05_input_gate_and_candidate", "06_cell_state", "07_output_gate",
+        "01_setup_and_backend", "02_short_term_memory", "03_sigmoid_and_tanh")]
+    weeks = sorted(member for members in by_members for member in members)
+    assert weeks == sorted([("6w", week) for week in range(1, 7)] + [("4w", week) for week in range(1, 5)])
