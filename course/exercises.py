@@ -85,7 +85,8 @@ EXERCISES = [
     Exercise(13, "col2im for conv2d backward", (("resnet/conv.py", "col2im"),),
              "the reverse of im2col: start from zeros shaped x_shape (or zero `out` when given) and, for "
              "each kernel offset of kernel_taps, add dcols[:, out_rows, out_cols, i, j, :] onto "
-             "out[:, in_rows, in_cols, :]", ("tests/resnet/test_conv.py",)),
+             "out[:, in_rows, in_cols, :]",
+             ("tests/resnet/test_conv.py", "tests/resnet/test_col2im_contract.py")),
     Exercise(14, "batch norm backward", (("resnet/batchnorm.py", "batchnorm_backward"),),
              "dbeta sums dout over the rows, dgamma sums dout * x_hat (x_hat from rows, mean and inv_std); "
              "dx as the docstring says, for train and eval mode. Leave dout as it is unless in_place",
