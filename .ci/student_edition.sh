@@ -11,5 +11,5 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The notebooks run in kernels: nbclient and ipykernel come with the notebooks extra.
 python3 -c 'import nbclient, ipykernel' 2>/dev/null || python3 -m pip install --quiet -e '.[test,notebooks]'
 
-python3 -m course simulate
+python3 -m course simulate --skip-complete  # the full project: .ci/run's test and notebook steps
 python3 -m course isolation --jobs 2
