@@ -76,8 +76,10 @@ EXERCISES = [
              "prev_h feed every gate, so one product each with Wx and Wh gives their gradients",
              ("tests/lstm/test_step.py",)),
     Exercise(12, "backprop through time", (("lstm/fused.py", "cell_backward"),
+                                           ("lstm/fused.py", "activation_derivatives"),
                                            ("lstm/sequence.py", "lstm_backward_with_cell")),
-             "cell_backward: one step's elementwise backward from the gates (N, 4H) down to da (N, 4H); "
+             "cell_backward: one step's elementwise backward from the gates (N, 4H) down to da (N, 4H), "
+             "through every gate's slope at once (activation_derivatives: see activate_gates); "
              "lstm_backward_with_cell: walk t = T-1 .. 0 carrying dnext_h and dnext_c (h[t] gets dh[:, t] "
              "plus what came back from step t+1), keep each step's da; after the loop dx, dWx, dWh and db "
              "are one matrix product or sum each over all steps",

@@ -71,9 +71,26 @@ def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c):
     i, f, g, o = (gate_block(gates, name) for name in "ifgo")
     # the cell state feeds the next step and h = o * tanh(c): its gradients add
     dc = dnext_c + dnext_h * o * (1 - tanh_c * tanh_c)
-    da = {"i": dc * g * i * (1 - i), "f": dc * prev_c * f * (1 - f), "g": dc * i * (1 - g * g),
-          "o": dnext_h * tanh_c * o * (1 - o)}
-    return array_module(gates).concatenate([da[name] for name in GATES], axis=1), dc * f
+    dgates = {"i": dc * g, "f": dc * prev_c, "g": dc * i, "o": dnext_h * tanh_c}
+    da = array_module(gates).concatenate([dgates[name] for name in GATES], axis=1)
+    da *= activation_derivatives(gates)  # through every squashing function at once
+    return da, dc * f
+    # END EXERCISE 12
+
+
+def activation_derivatives(gates):
+    """d(activation)/d(pre-activation) for all four blocks at once, from the activations.
+
+    gates: (N, 4H). For y = scale tanh(scale a) + shift (see activate_gates) the slope is
+    scale^2 - (y - shift)^2: s (1 - s) on the sigmoid gates, 1 - g^2 on the candidate.
+    Returns (N, 4H).
+    """
+    # BEGIN EXERCISE 12
+    xp = array_module(gates)
+    scale, shift = _gate_scale_and_shift(gates.shape[-1] // 4, gates.dtype, xp)
+    centred = gates - shift
+    centred *= centred
+    return scale * scale - centred
     # END EXERCISE 12
 
 
