@@ -1,8 +1,9 @@
 """One LSTM time step, composed gate by gate.
 
-This is the readable version: each gate is its own function call, exactly as
-the equations are written. lstm.fused computes the same numbers with one
-matrix multiply for all four gates; training uses that one.
+This is the readable version: in the forward pass each gate is its own function
+call, exactly as the equations are written; the backward pass walks the same
+equations back, from the values the cache keeps. lstm.fused computes the same
+numbers with one matrix multiply for all four gates; training uses that one.
 
     i = sigmoid(x Wx_i + prev_h Wh_i + b_i)      input gate
     f = sigmoid(x Wx_f + prev_h Wh_f + b_f)      forget gate
