@@ -14,7 +14,8 @@ from pathlib import Path
 BOOK = Path(__file__).resolve().parent
 sys.path[:0] = [str(BOOK), str(BOOK.parent)]  # make_figures, and the project's packages
 
-import make_figures  # noqa: E402  (needs the path above)
+import figures_course  # noqa: E402  (needs the path above)
+import make_figures  # noqa: E402
 
 project = "Captioner from scratch"
 author = "the captioner-from-scratch authors"
@@ -42,6 +43,8 @@ html_context = {"default_mode": "light"}
 
 def draw_figures(app):
     make_figures.main(BOOK / "figures", reuse=os.environ.get("BOOK_REUSE_FIGURES") == "1")
+    # The syllabus and the instructors' tables, from the course plan: cheap, so written every build.
+    figures_course.write_course_pages(BOOK / "figures", BOOK.parent)
 
 
 def setup(app):

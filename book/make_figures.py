@@ -21,7 +21,6 @@ sys.path[:0] = [str(BOOK), str(ROOT)]
 
 import figure_tools  # noqa: E402  (needs the path above)
 import figures_captioner  # noqa: E402
-import figures_course  # noqa: E402
 import figures_gpu  # noqa: E402
 import figures_lstm  # noqa: E402
 import figures_resnet  # noqa: E402
@@ -36,7 +35,7 @@ ANIMATIONS = (
     ("cell_state", animations.animate_cell_state, 1.5),
     ("output_gate", animations.animate_output_gate, 1.5),
 )
-SOURCES = ("numerics", "lstm", "resnet", "captioner", "tests")
+SOURCES = ("numerics", "lstm", "resnet", "captioner")
 
 
 def animation_drawers():
@@ -52,7 +51,6 @@ def all_drawers():
     drawers = animation_drawers()
     for module in (figures_lstm, figures_resnet, figures_captioner, figures_gpu):
         drawers.update(module.FIGURES)
-    drawers["exercise_table"] = lambda out: figures_course.write_exercise_table(out, ROOT)
     return drawers
 
 

@@ -36,8 +36,10 @@ def sigmoid_forward(a):
 
 def sigmoid_backward(ds, cache):
     """da = ds * s * (1 - s). ds: shape of s. Returns da."""
+    # BEGIN EXERCISE 23
     s = cache
     return ds * s * (1 - s)
+    # END EXERCISE 23
 
 
 def tanh_forward(a):
@@ -48,5 +50,7 @@ def tanh_forward(a):
 
 def tanh_backward(dt, cache):
     """da = dt * (1 - t^2). dt: shape of t. Returns da."""
+    # BEGIN EXERCISE 23
     t = cache
     return dt * (1 - t * t)
+    # END EXERCISE 23

@@ -8,30 +8,30 @@ decides how much of each is actually written (the cell-state update adds i * g).
 The tanh keeps each step's contribution bounded.
 """
 
-from lstm.activations import tanh_backward, tanh_forward
-from lstm.gate_affine import gate_affine_backward, gate_affine_forward
+from numerics import array_module
 
 
 def candidate_gate_forward(x, prev_h, Wx_g, Wh_g, b_g):
     """g = tanh(x Wx_g + prev_h Wh_g + b_g).
 
     x: (N, D); prev_h: (N, H); Wx_g: (D, H); Wh_g: (H, H); b_g: (H,).
-    Returns g: (N, H) and a cache for candidate_gate_backward.
+    Returns g: (N, H) and cache = ((x, prev_h, Wx_g, Wh_g), g) for candidate_gate_backward.
     """
     # BEGIN EXERCISE 3
-    a_g, affine_cache = gate_affine_forward(x, prev_h, Wx_g, Wh_g, b_g)
-    g, tanh_cache = tanh_forward(a_g)
-    return g, (affine_cache, tanh_cache)
+    g = array_module(x).tanh(x @ Wx_g + prev_h @ Wh_g + b_g)
+    return g, ((x, prev_h, Wx_g, Wh_g), g)
     # END EXERCISE 3
 
 
 def candidate_gate_backward(dg, cache):
     """Gradients of g = tanh(a_g) with a_g = x Wx_g + prev_h Wh_g + b_g.
 
-    dg: (N, H). Returns dx (N, D), dprev_h (N, H), dWx_g (D, H), dWh_g (H, H), db_g (H,).
+    dg: (N, H); cache: ((x, prev_h, Wx_g, Wh_g), g) from candidate_gate_forward.
+    Returns dx (N, D), dprev_h (N, H), dWx_g (D, H), dWh_g (H, H), db_g (H,).
     """
     # BEGIN EXERCISE 7
-    affine_cache, tanh_cache = cache
-    da_g = tanh_backward(dg, tanh_cache)
-    return gate_affine_backward(da_g, affine_cache)
+    (x, prev_h, Wx_g, Wh_g), g = cache
+    da_g = dg * (1 - g * g)  # through the tanh: its slope, written with its output
+    # a_g = x Wx_g + prev_h Wh_g + b_g: each factor gets da_g times the other one
+    return da_g @ Wx_g.T, da_g @ Wh_g.T, x.T @ da_g, prev_h.T @ da_g, da_g.sum(axis=0)
     # END EXERCISE 7

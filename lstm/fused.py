@@ -7,15 +7,16 @@ products into two large ones,
     a = x Wx + prev_h Wh + b          a: (N, 4H), one block of H columns per gate
 
 after which each block goes through its own squashing function. The elementwise
-part (cell state, hidden output, and their derivatives) is the very same
-functions that the gate-by-gate step uses, so both paths give the same numbers.
+forward part (cell state, hidden output) is the very same functions that the
+gate-by-gate step uses, so both paths give the same numbers; its backward part,
+cell_backward, is the one a sequence runs at every step (lstm.sequence).
 """
 
-from lstm.cell_state import cell_state_backward, cell_state_forward
+from lstm.cell_state import cell_state_forward
 from lstm.checks import check_recurrent_inputs
 from lstm.gate_affine import gate_affine_backward, gate_affine_forward
-from lstm.gate_layout import gate_block, gate_columns
-from lstm.hidden_output import hidden_output_backward, hidden_output_forward
+from lstm.gate_layout import GATES, gate_block, gate_columns
+from lstm.hidden_output import hidden_output_forward
 from numerics import array_module
 
 
@@ -59,19 +60,22 @@ def cell_forward(gates, prev_c):
     return next_h, next_c, tanh_c
 
 
-def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c, da):
+def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c):
     """The elementwise half of a step's backward pass, down to the pre-activations.
 
-    dnext_h, dnext_c: (N, H); gates: (N, 4H) activations; prev_c, tanh_c: (N, H).
-    Writes d(loss)/da into da: (N, 4H) and returns dprev_c: (N, H).
+    dnext_h, dnext_c: (N, H); gates: (N, 4H) activations in the order lstm.GATES;
+    prev_c, tanh_c: (N, H). Returns da: (N, 4H), the gradient of the stacked
+    pre-activations a (blocks in the order lstm.GATES), and dprev_c: (N, H).
     """
+    # BEGIN EXERCISE 12
     i, f, g, o = (gate_block(gates, name) for name in "ifgo")
-    di, df, dg, do = (gate_block(da, name) for name in "ifgo")
-    _, dc_from_h = hidden_output_backward(dnext_h, (o, tanh_c), do_out=do)
-    dc_from_h += dnext_c  # the cell state feeds the next step and h: its gradients add
-    _, dprev_c, _, _ = cell_state_backward(dc_from_h, (f, prev_c, i, g), out=(df, None, di, dg))
-    da *= activation_derivatives(gates)
-    return dprev_c
+    # the cell state feeds the next step and h = o * tanh(c): its gradients add
+    dc = dnext_c + dnext_h * o * (1 - tanh_c * tanh_c)
+    dgates = {"i": dc * g, "f": dc * prev_c, "g": dc * i, "o": dnext_h * tanh_c}
+    da = array_module(gates).concatenate([dgates[name] for name in GATES], axis=1)
+    da *= activation_derivatives(gates)  # through every squashing function at once
+    return da, dc * f
+    # END EXERCISE 12
 
 
 def activation_derivatives(gates):
@@ -81,26 +85,29 @@ def activation_derivatives(gates):
     scale^2 - (y - shift)^2: s (1 - s) on the sigmoid gates, 1 - g^2 on the candidate.
     Returns (N, 4H).
     """
+    # BEGIN EXERCISE 12
     xp = array_module(gates)
     scale, shift = _gate_scale_and_shift(gates.shape[-1] // 4, gates.dtype, xp)
     centred = gates - shift
     centred *= centred
     return scale * scale - centred
+    # END EXERCISE 12
 
 
 def lstm_step_forward_fused(x, prev_h, prev_c, Wx, Wh, b):
     """One LSTM step with one GEMM per input for all four gates.
 
     x: (N, D); prev_h, prev_c: (N, H); Wx: (D, 4H); Wh: (H, 4H); b: (4H,).
-    Returns next_h (N, H), next_c (N, H) and a cache holding the activations
-    'i', 'f', 'g', 'o', 'c', 'h' (each (N, H)) like lstm_step_forward's.
+    Returns next_h (N, H), next_c (N, H) and a cache holding every entry of
+    lstm_step_forward's ('i', 'f', 'g', 'o', 'c', 'h', 'tanh_c', the inputs).
     """
     check_recurrent_inputs(x, prev_h, Wx, Wh, b, blocks=4, c0=prev_c)
     a, affine_cache = gate_affine_forward(x, prev_h, Wx, Wh, b)
     gates = activate_gates(a)
     next_h, next_c, tanh_c = cell_forward(gates, prev_c)
     cache = {name: gate_block(gates, name) for name in "ifgo"}
-    cache.update(c=next_c, h=next_h, gates=gates, prev_c=prev_c, tanh_c=tanh_c, affine_cache=affine_cache)
+    cache.update(c=next_c, h=next_h, gates=gates, prev_c=prev_c, tanh_c=tanh_c, affine_cache=affine_cache,
+                 x=x, prev_h=prev_h, Wx=Wx, Wh=Wh)
     return next_h, next_c, cache
 
 
@@ -110,7 +117,6 @@ def lstm_step_backward_fused(dnext_h, dnext_c, cache):
     dnext_h, dnext_c: (N, H).
     Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
-    da = array_module(dnext_h).empty_like(cache["gates"])
-    dprev_c = cell_backward(dnext_h, dnext_c, cache["gates"], cache["prev_c"], cache["tanh_c"], da)
+    da, dprev_c = cell_backward(dnext_h, dnext_c, cache["gates"], cache["prev_c"], cache["tanh_c"])
     dx, dprev_h, dWx, dWh, db = gate_affine_backward(da, cache["affine_cache"])
     return dx, dprev_h, dprev_c, dWx, dWh, db

@@ -7,25 +7,24 @@ tanh brings the cell state, which can grow past 1 by accumulation, back into
 next layer (the word scores, in the captioner) and to the next time step.
 """
 
-from lstm.activations import tanh_backward, tanh_forward
-from numerics import array_module
+from lstm.activations import tanh_forward
 
 
 def hidden_output_forward(o, c):
     """h = o * tanh(c).
 
-    o, c: (N, H). Returns h: (N, H) and a cache.
+    o, c: (N, H). Returns h: (N, H) and cache = (o, tanh(c)).
     """
     tanh_c, tanh_cache = tanh_forward(c)
     return o * tanh_c, (o, tanh_cache)
 
 
-def hidden_output_backward(dh, cache, do_out=None):
+def hidden_output_backward(dh, cache):
     """Gradients of h = o * tanh(c).
 
-    dh: (N, H). Returns do (N, H) and dc (N, H); do_out: optional array for do.
+    dh: (N, H); cache: (o, tanh_c) from hidden_output_forward. Returns do (N, H) and dc (N, H).
     """
     # BEGIN EXERCISE 10
     o, tanh_c = cache
-    return array_module(dh).multiply(dh, tanh_c, out=do_out), tanh_backward(dh * o, tanh_c)
+    return dh * tanh_c, dh * o * (1 - tanh_c * tanh_c)
     # END EXERCISE 10

@@ -7,30 +7,30 @@ state is the memory, h is what the cell reveals of it to the next layer and to
 the next time step.
 """
 
-from lstm.activations import sigmoid_backward, sigmoid_forward
-from lstm.gate_affine import gate_affine_backward, gate_affine_forward
+from lstm.activations import sigmoid
 
 
 def output_gate_forward(x, prev_h, Wx_o, Wh_o, b_o):
     """o = sigmoid(x Wx_o + prev_h Wh_o + b_o).
 
     x: (N, D); prev_h: (N, H); Wx_o: (D, H); Wh_o: (H, H); b_o: (H,).
-    Returns o: (N, H) and a cache for output_gate_backward.
+    Returns o: (N, H) and cache = ((x, prev_h, Wx_o, Wh_o), o) for output_gate_backward.
     """
     # BEGIN EXERCISE 4
-    a_o, affine_cache = gate_affine_forward(x, prev_h, Wx_o, Wh_o, b_o)
-    o, sigmoid_cache = sigmoid_forward(a_o)
-    return o, (affine_cache, sigmoid_cache)
+    o = sigmoid(x @ Wx_o + prev_h @ Wh_o + b_o)
+    return o, ((x, prev_h, Wx_o, Wh_o), o)
     # END EXERCISE 4
 
 
 def output_gate_backward(do, cache):
     """Gradients of o = sigmoid(a_o) with a_o = x Wx_o + prev_h Wh_o + b_o.
 
-    do: (N, H). Returns dx (N, D), dprev_h (N, H), dWx_o (D, H), dWh_o (H, H), db_o (H,).
+    do: (N, H); cache: ((x, prev_h, Wx_o, Wh_o), o) from output_gate_forward.
+    Returns dx (N, D), dprev_h (N, H), dWx_o (D, H), dWh_o (H, H), db_o (H,).
     """
     # BEGIN EXERCISE 8
-    affine_cache, sigmoid_cache = cache
-    da_o = sigmoid_backward(do, sigmoid_cache)
-    return gate_affine_backward(da_o, affine_cache)
+    (x, prev_h, Wx_o, Wh_o), o = cache
+    da_o = do * o * (1 - o)  # through the sigmoid: its slope, written with its output
+    # a_o = x Wx_o + prev_h Wh_o + b_o: each factor gets da_o times the other one
+    return da_o @ Wx_o.T, da_o @ Wh_o.T, x.T @ da_o, prev_h.T @ da_o, da_o.sum(axis=0)
     # END EXERCISE 8

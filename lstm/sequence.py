@@ -78,13 +78,13 @@ def lstm_backward_with_cell(dh, cache):
     xp = array_module(dh)
     Wx, Wh, x_steps = cache["Wx"], cache["Wh"], cache["x_steps"]
     Wh_transposed = xp.ascontiguousarray(Wh.T)  # read once per step: worth one copy
-    da = xp.empty_like(gates)
+    da = xp.empty_like(gates)  # every step's d(pre-activation), for the weight gradients after the loop
     dnext_h = xp.zeros((N, H), dtype=dh.dtype)
     dnext_c = xp.zeros_like(dnext_h)
     for t in reversed(range(T)):
         prev_c = c[t - 1] if t > 0 else cache["c0"]
         # h[t] feeds the layer above (dh) and the next step (dnext_h).
-        dnext_c = cell_backward(dh[:, t] + dnext_h, dnext_c, gates[t], prev_c, tanh_c[t], da[t])
+        da[t], dnext_c = cell_backward(dh[:, t] + dnext_h, dnext_c, gates[t], prev_c, tanh_c[t])
         dnext_h = da[t] @ Wh_transposed
     da_flat = da.reshape(T * N, 4 * H)
     prev_h = xp.concatenate([cache["h0"][None], h[:-1]]).reshape(T * N, H)

@@ -2,14 +2,14 @@
 
 On a machine without CuPy (or without a GPU) the cupy runs are skipped with a
 reason; with `pip install -e '.[test,gpu]'` on an NVIDIA machine they run.
-Tests marked `exercise(N)` grade a course exercise (tests/course/plugin.py).
+Tests marked `exercise(N)` grade a course exercise (course/plugin.py).
 """
 
 import pytest
 
 from numerics import backend
 
-pytest_plugins = ["tests.course.plugin", "pytester"]  # pytester: for the plugin's own tests
+pytest_plugins = ["course.plugin", "pytester"]  # pytester: for the plugin's own tests
 
 
 def _backend_params():

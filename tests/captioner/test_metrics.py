@@ -36,8 +36,7 @@ def test_clipped_matches_of_the_hand_computed_example():
     assert clipped_ngram_matches(HAND_REFERENCES[2], HAND_HYPOTHESES[2], 3) == (0, 0)
 
 
-@pytest.mark.exercise(18)
-@pytest.mark.needs_exercises(17)  # corpus BLEU adds up clipped matches
+@pytest.mark.needs_exercises(17, 18)  # graded alone in test_corpus_bleu.py
 def test_corpus_bleu_equals_a_hand_computed_example():
     # Image 1, hypothesis "the cat the cat on the mat" (7 words):
     #   1-grams: the x3, cat x2, on, mat = 7; clipped by the most in ONE reference: the 2 (ref 1), cat 1,
@@ -69,16 +68,14 @@ def test_corpus_bleu_equals_a_hand_computed_example():
         assert scores[n] == pytest.approx(expected[n], rel=1e-12)
 
 
-@pytest.mark.exercise(18)
-@pytest.mark.needs_exercises(17)
+@pytest.mark.needs_exercises(17, 18)
 def test_special_tokens_never_count():
     hypotheses = [["<start>", *HAND_HYPOTHESES[0], "<end>", "<pad>"], *HAND_HYPOTHESES[1:]]
     references = [[["<start>", *HAND_REFERENCES[0][0], "<end>"], HAND_REFERENCES[0][1]], *HAND_REFERENCES[1:]]
     assert corpus_bleu(references, hypotheses) == corpus_bleu(HAND_REFERENCES, HAND_HYPOTHESES)
 
 
-@pytest.mark.exercise(18)
-@pytest.mark.needs_exercises(17)
+@pytest.mark.needs_exercises(17, 18)
 def test_a_precision_of_zero_makes_that_and_longer_bleu_zero():
     scores = corpus_bleu([[["a", "b", "c", "d"]]], [["a", "b", "c", "x"]])
     # p1 = 3/4, p2 = 2/3, p3 = 1/2, p4 = 0/1; equal lengths, so BP = 1.
@@ -120,8 +117,7 @@ sentences = st.lists(
 )
 
 
-@pytest.mark.exercise(18)
-@pytest.mark.needs_exercises(17)
+@pytest.mark.needs_exercises(17, 18)
 @given(
     st.lists(st.tuples(sentences, st.lists(sentences, max_size=3), st.integers(0, 3)), min_size=1, max_size=5)
 )
@@ -137,8 +133,7 @@ def test_hypotheses_equal_to_a_reference_of_their_own_length_score_one(images):
     assert corpus_bleu(references, hypotheses, max_n=1) == pytest.approx({1: 1.0})
 
 
-@pytest.mark.exercise(18)
-@pytest.mark.needs_exercises(17)
+@pytest.mark.needs_exercises(17, 18)
 @given(st.lists(st.tuples(st.lists(sentences, min_size=1, max_size=3), sentences), min_size=1, max_size=5))
 def test_bleu_lies_between_zero_and_one(images):
     references, hypotheses = zip(*images)

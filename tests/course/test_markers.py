@@ -3,8 +3,8 @@ marker lines are not marker lines of this file."""
 
 import pytest
 
-from tests.course.exercises import Exercise
-from tests.course.markers import enclosing_function, marked_bodies, marker_problems, replace_bodies
+from course.exercises import Exercise
+from course.markers import enclosing_function, marked_bodies, marker_problems, replace_bodies
 
 SOURCE = "\n".join([
     "def outer(x):",
@@ -25,7 +25,7 @@ SOURCE = "\n".join([
 
 
 def exercise(number, function):
-    return Exercise(number, f"title {number}", "sample.py", function, "a hint")
+    return Exercise(number, f"title {number}", (("sample.py", function),), "a hint", ())
 
 
 def test_marked_bodies_and_their_functions():
@@ -70,7 +70,7 @@ def test_marker_problems_name_the_wrong_function_and_the_unregistered_and_missin
     assert problems == [
         "sample.py:3: exercise 3 should be in other, found in outer",
         "sample.py:11: exercise 4 is marked here but not registered for this file",
-        "sample.py: exercise 5 is marked 0 times, not once",
+        "sample.py: exercise 5 is marked 0 times in other, not once",
     ]
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from course.plugin import failure_message
 from numerics.gradcheck import assert_gradients_close
-from tests.course.plugin import failure_message
 
 
 def gradient_failure():
@@ -51,7 +51,7 @@ def test_pytest_reports_the_one_line(pytester):
         def test_unwritten():
             raise NotImplementedError("Exercise 12 (backprop through time): loop backwards")
     """)
-    result = pytester.runpytest_inprocess("-p", "tests.course.plugin", "-ra")
+    result = pytester.runpytest_inprocess("-p", "course.plugin", "-ra")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
         "exercise 5 (forget gate backward): gradient check failed, rel. error 3e-2 on dWh (tolerance 1e-7)",
@@ -70,6 +70,6 @@ def test_an_unknown_exercise_number_stops_the_run(pytester):
         def test_x():
             pass
     """)
-    result = pytester.runpytest_inprocess("-p", "tests.course.plugin")
+    result = pytester.runpytest_inprocess("-p", "course.plugin")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "no exercise [99]" in result.stderr.str()

@@ -7,10 +7,10 @@ import stat
 
 import pytest
 
-from tests.course.exercises import Exercise
-from tests.course.notebook_solutions import clear_solutions
-from tests.course.placeholder import LINE_LENGTH, raise_lines
-from tests.course.student_edition import PROJECT_ROOT, build, project_files
+from course.edition import PROJECT_ROOT, build, project_files, read_record
+from course.exercises import Exercise
+from course.notebook_solutions import clear_solutions
+from course.placeholder import LINE_LENGTH, raise_lines
 
 LAYER = [
     "def double(x):",
@@ -28,7 +28,7 @@ STUDENT_LAYER = [
     "    # END EXERCISE 1",
     "",
 ]
-EXERCISES = [Exercise(1, "double", "pkg/layer.py", "double", "multiply by two")]
+EXERCISES = [Exercise(1, "double", (("pkg/layer.py", "double"),), "multiply by two", ())]
 NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": 3, "metadata": {"tags": ["solution"]},
                        "outputs": [{"output_type": "stream", "name": "stdout", "text": ["4\n"]}],
                        "source": ["# Exercise 01.1 (twice): solution\n", "print(2 * 2)"]}],
@@ -75,6 +75,23 @@ def test_the_student_edition_replaces_bodies_clears_solutions_and_copies_the_res
         assert not (out / ignored).exists(), ignored
 
 
+def test_an_edition_through_a_week_keeps_what_is_due_and_leaves_out_the_answer_key(tmp_path):
+    source, out = tmp_path / "project", tmp_path / "student"
+    source.mkdir()
+    make_project(source)
+    (source / "course" / "answers").mkdir(parents=True)
+    (source / "course" / "answers" / "key.md").write_text("the answers")
+    (source / ".ci").mkdir()
+    (source / ".ci" / "run").write_text("ci")
+    counts = build(out, source, EXERCISES, written={1}, solved_notebooks={"notebooks/one.ipynb"},
+                   record={"plan": "6w", "through_week": 2, "written": [1]})
+    assert counts == (7, 0, 0)
+    assert (out / "pkg/layer.py").read_text() == (source / "pkg/layer.py").read_text()
+    assert (out / "notebooks/one.ipynb").read_text() == (source / "notebooks/one.ipynb").read_text()
+    assert not (out / "course" / "answers").exists() and not (out / ".ci").exists()
+    assert read_record(out) == {"plan": "6w", "through_week": 2, "written": [1]}
+
+
 def test_it_refuses_a_folder_that_is_not_empty_and_names_a_missing_exercise_file(tmp_path):
     source = tmp_path / "project"
     source.mkdir()
@@ -83,14 +100,14 @@ def test_it_refuses_a_folder_that_is_not_empty_and_names_a_missing_exercise_file
     (tmp_path / "full" / "x").write_text("")
     with pytest.raises(ValueError, match="is not empty"):
         build(tmp_path / "full", source, EXERCISES)
-    missing = [Exercise(2, "gone", "pkg/gone.py", "gone", "hint")]
+    missing = [Exercise(2, "gone", (("pkg/gone.py", "gone"),), "hint", ())]
     with pytest.raises(ValueError, match="exercise files not found in .*: pkg/gone.py"):
         build(tmp_path / "student", source, missing)
 
 
 def test_project_files_are_the_projects_own():
     files = project_files(PROJECT_ROOT)
-    assert {"README.md", "lstm/forget_gate.py", "tests/course/exercises.py"} <= set(files)
+    assert {"README.md", "lstm/forget_gate.py", "course/exercises.py"} <= set(files)
     assert not [name for name in files if name.startswith(".git/") or "__pycache__" in name]
 
 

@@ -1,13 +1,13 @@
 """The course exercises of the GRU step as pytest marks: 19 (forward) and 20 (backward).
 
-tests/course/exercises.py is the one list of the course's exercises, and the course plugin
+course/exercises.py is the one list of the course's exercises, and the course plugin
 refuses a mark that names an exercise it does not list. Until it lists 19 and 20 these
 helpers leave those marks off, so the tests run as plain tests; from then on they grade them.
 """
 
 import pytest
 
-from tests.course.exercises import BY_NUMBER
+from course.exercises import BY_NUMBER
 
 STEP_FORWARD, STEP_BACKWARD = 19, 20
 

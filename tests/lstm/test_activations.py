@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from lstm import sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward
 from numerics import check_layer, rel_error, to_host
@@ -17,12 +18,14 @@ def test_sigmoid_does_not_overflow_in_float32(xp):
     np.testing.assert_array_equal(to_host(s), [0.0, 0.0, 0.5, 1.0, 1.0])
 
 
+@pytest.mark.exercise(23)
 def test_activation_gradients(xp):
     a = xp.linspace(-3, 3, 12).reshape(3, 4)
     assert check_layer(sigmoid_forward, sigmoid_backward, {"a": a})["a"] < 1e-9
     assert check_layer(tanh_forward, tanh_backward, {"a": a.copy()})["a"] < 1e-9
 
 
+@pytest.mark.exercise(23)
 def test_derivatives_by_hand_at_zero(xp):
     # sigmoid'(0) = 1/4 and tanh'(0) = 1, from the definitions.
     zero, one = xp.zeros(1), xp.ones(1)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lstm
-from numerics import check_layer, rel_error
+from numerics import array_module, check_layer, rel_error, to_host
 from numerics.gradcheck import assert_gradients_close
 from tests.lstm.reference import logistic
 
@@ -14,7 +14,7 @@ GATE_PAIRS = {
     "candidate": (lstm.candidate_gate_forward, lstm.candidate_gate_backward, np.tanh),
     "output": (lstm.output_gate_forward, lstm.output_gate_backward, logistic),
 }
-# The course exercises (tests/course/exercises.py) that write each gate's forward and backward.
+# The course exercises (course/exercises.py) that write each gate's forward and backward.
 FORWARD_EXERCISE = {"forget": 1, "input": 2, "candidate": 3, "output": 4}
 BACKWARD_EXERCISE = {"forget": 5, "input": 6, "candidate": 7, "output": 8}
 
@@ -29,27 +29,69 @@ def gate_inputs(xp, rng, N=3, D=4, H=5):
     }
 
 
+def textbook_gate(gate):
+    """The gate as its docstring states it, with the cache it documents: ((x, prev_h, Wx, Wh), value).
+
+    The gradient checks of the backward passes differentiate this, so that they grade the
+    backward alone, whatever the gate's forward (another exercise) does.
+    """
+    squash = GATE_PAIRS[gate][2]
+
+    def forward(x, prev_h, Wx, Wh, b):
+        xp = array_module(x)
+        host = [to_host(v) for v in (x, prev_h, Wx, Wh, b)]
+        value = xp.asarray(squash(np.hstack(host[1::-1]) @ np.vstack(host[3:1:-1]) + host[4]))
+        return value, ((x, prev_h, Wx, Wh), value)
+
+    return forward
+
+
 @pytest.mark.parametrize("gate", [
-    pytest.param(gate, marks=[pytest.mark.exercise(BACKWARD_EXERCISE[gate]),
-                              pytest.mark.needs_exercises(FORWARD_EXERCISE[gate])])
-    for gate in GATE_PAIRS
+    pytest.param(gate, marks=pytest.mark.exercise(BACKWARD_EXERCISE[gate])) for gate in GATE_PAIRS
 ])
 def test_gate_gradients(xp, gate):
-    forward, backward, _ = GATE_PAIRS[gate]
-    errors = check_layer(forward, backward, gate_inputs(xp, np.random.default_rng(1)))
+    _, backward, _ = GATE_PAIRS[gate]
+    errors = check_layer(textbook_gate(gate), backward, gate_inputs(xp, np.random.default_rng(1)))
     assert set(errors) == {"x", "prev_h", "Wx", "Wh", "b"}
     assert_gradients_close(errors, 1e-7)
 
 
 @pytest.mark.parametrize("gate", [
+    pytest.param(gate, marks=pytest.mark.exercise(BACKWARD_EXERCISE[gate])) for gate in GATE_PAIRS
+])
+def test_gate_backward_keeps_float32(xp, gate):
+    _, backward, _ = GATE_PAIRS[gate]
+    inputs = {name: v.astype(np.float32) for name, v in gate_inputs(xp, np.random.default_rng(6)).items()}
+    value, cache = textbook_gate(gate)(*inputs.values())
+    grads = backward(xp.ones_like(value), cache)
+    assert [g.shape for g in grads] == [v.shape for v in inputs.values()]
+    assert {g.dtype for g in grads} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("gate", [
+    pytest.param(gate, marks=pytest.mark.needs_exercises(FORWARD_EXERCISE[gate], BACKWARD_EXERCISE[gate]))
+    for gate in GATE_PAIRS
+])
+def test_gate_forward_and_backward_together(xp, gate):
+    forward, backward, _ = GATE_PAIRS[gate]
+    assert_gradients_close(check_layer(forward, backward, gate_inputs(xp, np.random.default_rng(1))), 1e-7)
+
+
+@pytest.mark.parametrize("gate", [
     pytest.param(gate, marks=pytest.mark.exercise(FORWARD_EXERCISE[gate])) for gate in GATE_PAIRS
 ])
-def test_gate_values_match_the_textbook_formula(xp, gate):
+def test_gate_values_match_the_textbook_formula_and_the_cache_is_as_documented(xp, gate):
     forward, _, squash = GATE_PAIRS[gate]
     host = gate_inputs(np, np.random.default_rng(2))
-    value, _ = forward(*(xp.asarray(v) for v in host.values()))
+    inputs = [xp.asarray(v) for v in host.values()]
+    value, cache = forward(*inputs)
     concatenated = np.hstack([host["prev_h"], host["x"]]) @ np.vstack([host["Wh"], host["Wx"]])
     assert rel_error(value, squash(concatenated + host["b"])) < 1e-14
+    (x, prev_h, Wx, Wh), cached_value = cache
+    assert all(a is b for a, b in zip((x, prev_h, Wx, Wh), inputs[:4])), "the cache holds the inputs"
+    assert cached_value is value
+    value32, _ = forward(*(v.astype(np.float32) for v in inputs))
+    assert value32.dtype == np.float32
 
 
 @pytest.mark.exercise(9)
@@ -61,6 +103,9 @@ def test_cell_state_update(xp):
     errors = check_layer(lstm.cell_state_forward, lstm.cell_state_backward,
                          {"f": f, "prev_c": prev_c, "i": i, "g": g})
     assert_gradients_close(errors, 1e-7)
+    _, cache = lstm.cell_state_forward(*(v.astype(np.float32) for v in (f, prev_c, i, g)))
+    grads = lstm.cell_state_backward(xp.ones((2, 3), dtype=np.float32), cache)
+    assert {g.dtype for g in grads} == {np.dtype(np.float32)} and len(grads) == 4
 
 
 def test_forget_gate_of_zero_erases_and_one_keeps(xp):
@@ -80,12 +125,21 @@ def test_hidden_output(xp):
     assert rel_error(h, o * xp.tanh(c)) < 1e-15
     errors = check_layer(lstm.hidden_output_forward, lstm.hidden_output_backward, {"o": o, "c": c})
     assert_gradients_close(errors, 1e-7)
+    _, cache = lstm.hidden_output_forward(o.astype(np.float32), c.astype(np.float32))
+    grads = lstm.hidden_output_backward(xp.ones((2, 3), dtype=np.float32), cache)
+    assert {g.dtype for g in grads} == {np.dtype(np.float32)} and len(grads) == 2
 
 
+@pytest.mark.exercise(24)
 def test_gate_affine(xp):
     errors = check_layer(lstm.gate_affine_forward, lstm.gate_affine_backward,
                          gate_inputs(xp, np.random.default_rng(5)))
     assert_gradients_close(errors, 1e-7)
+    inputs = [v.astype(np.float32) for v in gate_inputs(xp, np.random.default_rng(5)).values()]
+    a, cache = lstm.gate_affine_forward(*inputs)
+    grads = lstm.gate_affine_backward(xp.ones_like(a), cache)
+    assert [g.shape for g in grads] == [v.shape for v in inputs]
+    assert {g.dtype for g in grads} == {np.dtype(np.float32)}
 
 
 def test_gate_layout_is_pytorchs_order():

@@ -30,8 +30,7 @@ def test_sequence_equals_its_fused_steps(seed, N, T, D, H):
     assert rel_error(cache["c"][:, -1], prev_c) < 1e-12
 
 
-@pytest.mark.exercise(11)
-@pytest.mark.needs_exercises(*range(1, 11))
+@pytest.mark.needs_exercises(*range(1, 13), 23, 24)
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**16), N=sizes, D=sizes, H=sizes)
 def test_fused_step_backward_equals_gate_by_gate(seed, N, D, H):

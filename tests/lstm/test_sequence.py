@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import lstm
+import lstm.fused
 from numerics import check_layer, rel_error
 from numerics.gradcheck import assert_gradients_close
 from tests.lstm.reference import linspace_lstm_inputs, naive_lstm
@@ -39,7 +40,6 @@ def test_cache_holds_every_gate_per_step(xp):
 
 
 @pytest.mark.exercise(12)
-@pytest.mark.needs_exercises(9, 10)  # the fused cell's backward
 def test_sequence_gradients(xp):
     x, h0, c0, Wx, Wh, b = sequence_inputs(xp, N=2, T=3, D=3, H=4)
     inputs = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
@@ -51,8 +51,7 @@ def test_sequence_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
-@pytest.mark.exercise(12)
-@pytest.mark.needs_exercises(*range(1, 12))  # the gate-by-gate steps, forward and backward
+@pytest.mark.needs_exercises(1, 2, 3, 4, 11, 12)  # the gate-by-gate steps, forward and backward
 def test_whole_sequence_equals_step_by_step(xp):
     x, h0, c0, Wx, Wh, b = sequence_inputs(xp)
     N, T, _ = x.shape
@@ -78,9 +77,30 @@ def test_whole_sequence_equals_step_by_step(xp):
 
 
 @pytest.mark.exercise(12)
-@pytest.mark.needs_exercises(9, 10)
-def test_sequence_keeps_float32(xp):
+def test_sequence_keeps_float32_and_the_shapes(xp):
     x, h0, _, Wx, Wh, b = sequence_inputs(xp, np.float32)
     h, cache = lstm.lstm_forward(x, h0, Wx, Wh, b)
     grads = lstm.lstm_backward(h, cache)
     assert {a.dtype for a in (h, *grads)} == {np.dtype(np.float32)}
+    assert [g.shape for g in grads] == [v.shape for v in (x, h0, Wx, Wh, b)]
+    assert grads[0].flags.c_contiguous  # callers reshape dx without a copy
+
+
+@pytest.mark.exercise(12)
+def test_one_steps_cell_backward_against_central_differences(xp):
+    # cell_backward alone: from the pre-activations a (N, 4H) and prev_c to next_h and next_c.
+    rng = np.random.default_rng(3)
+    N, H = 3, 4
+
+    def forward(a, prev_c):
+        gates = lstm.fused.activate_gates(a.copy())
+        next_h, next_c, tanh_c = lstm.fused.cell_forward(gates, prev_c)
+        return xp.concatenate([next_h, next_c], axis=1), (gates, prev_c, tanh_c)
+
+    def backward(dout, cache):
+        gates, prev_c, tanh_c = cache
+        return lstm.fused.cell_backward(dout[:, :H], dout[:, H:], gates, prev_c, tanh_c)
+
+    inputs = {"a": xp.asarray(rng.standard_normal((N, 4 * H))),
+              "prev_c": xp.asarray(rng.standard_normal((N, H)))}
+    assert_gradients_close(check_layer(forward, backward, inputs), 1e-7)

@@ -29,13 +29,13 @@ def test_block_names_follow_torchvision():
     assert len(bottleneck_layers(256, 64, 1)) == 3  # same shape in and out: identity shortcut
 
 
-# Course exercises the block's backward (15) needs: batch norm's backward in train mode (14),
-# col2im for the strided 3x3 conv (13).
+# Course exercises the block's backward needs: batch norm's backward (14), col2im for the
+# strided 3x3 conv (13), and its own (15), graded alone in test_bottleneck_composition.py.
 TRAIN_BATCHNORM = pytest.mark.needs_exercises(14)
 COL2IM = pytest.mark.needs_exercises(13)
 
 
-@pytest.mark.exercise(15)
+@pytest.mark.needs_exercises(14, 15)
 @pytest.mark.parametrize("train", [pytest.param(True, marks=TRAIN_BATCHNORM), False])
 @pytest.mark.parametrize(
     ("in_channels", "width", "stride", "size"),
@@ -84,7 +84,7 @@ def test_identity_block_rejects_mismatched_input(xp):
         bottleneck_forward(xp.ones((1, 3, 3, 4)), params, buffers)
 
 
-@pytest.mark.exercise(15)
+@pytest.mark.needs_exercises(15)
 @TRAIN_BATCHNORM
 @pytest.mark.parametrize(("in_channels", "stride"), [(8, 1), pytest.param(4, 2, marks=COL2IM)],
                          ids=["identity", "projection"])

@@ -13,7 +13,7 @@ changes nothing.
 import json
 import re
 
-from tests.course.placeholder import exercise_message, raise_lines
+from course.placeholder import exercise_message, raise_lines
 
 SOLUTION_TAG = "solution"
 HEADER = re.compile(r"^# Exercise (?P<id>\d+\.\d+) \((?P<title>.+)\): solution[ \t]*$")

@@ -80,26 +80,32 @@ def replace_bodies(text, replacement, path="<source>"):
 def marker_problems(text, path, exercises):
     """What is wrong with a file's markers, given the exercises registered for it ([] if nothing).
 
-    Each registered exercise must have exactly one marker pair, inside its function, and
-    every pair must belong to an exercise registered for this file.
+    Each function an exercise names in this file must hold exactly one marker pair of it,
+    and every pair must belong to an exercise registered for this file.
     """
     try:
         bodies = marked_bodies(text, path)
     except ValueError as error:
         return [str(error)]
-    expected = {exercise.number: exercise for exercise in exercises}
-    problems = []
+    expected = {}  # exercise number -> the functions it names in this file
+    for exercise in exercises:
+        expected.setdefault(exercise.number, []).extend(
+            function for place, function in exercise.places if place == path)
+    problems, found = [], []
     for body in bodies:
         if body.number not in expected:
             problems.append(f"{path}:{body.begin + 1}: exercise {body.number} is marked here but "
                             "not registered for this file")
             continue
         function = enclosing_function(text, body)
-        if function != expected[body.number].function:
+        found.append((body.number, function))
+        if function not in expected[body.number]:
             problems.append(f"{path}:{body.begin + 1}: exercise {body.number} should be in "
-                            f"{expected[body.number].function}, found in {function}")
-    for number in expected:
-        count = sum(body.number == number for body in bodies)
-        if count != 1:
-            problems.append(f"{path}: exercise {number} is marked {count} times, not once")
+                            f"{' or '.join(expected[body.number])}, found in {function}")
+    for number, functions in expected.items():
+        for function in functions:
+            count = found.count((number, function))
+            misplaced = any(f"exercise {number} should" in problem for problem in problems)
+            if count != 1 and not misplaced:
+                problems.append(f"{path}: exercise {number} is marked {count} times in {function}, not once")
     return problems

@@ -17,8 +17,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.course.exercises import BY_NUMBER, label
-from tests.course.marks import UNWRITTEN, course_exercises
+from course.exercises import BY_NUMBER, label
+from course.marks import UNWRITTEN, course_exercises
 
 
 def pytest_configure(config):
@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items):
         graded, needed = course_exercises(item)
         unknown = sorted(set(graded + needed) - set(BY_NUMBER))
         if unknown:
-            raise pytest.UsageError(f"{item.nodeid}: no exercise {unknown} in tests/course/exercises.py")
+            raise pytest.UsageError(f"{item.nodeid}: no exercise {unknown} in course/exercises.py")
 
 
 def failure_message(graded, needed, error, where=None):
