@@ -6,7 +6,6 @@ import pytest
 import lstm
 from numerics import check_layer, rel_error
 from numerics.gradcheck import assert_gradients_close
-from tests.lstm.gru_exercises import STEP_BACKWARD, STEP_FORWARD, course
 from tests.lstm.gru_reference import linspace_gru_inputs, naive_gru
 
 
@@ -23,7 +22,7 @@ def test_sequence_golden_values(xp):
         assert rel_error(cache[name], expected_gates[name]) < 1e-14, name
 
 
-@course(needed=[STEP_FORWARD])
+@pytest.mark.needs_exercises(19)
 def test_cache_holds_every_gate_per_step(xp):
     x, h0, Wx, Wh, bx, bh = sequence_inputs(xp)
     N, T, H = x.shape[0], x.shape[1], h0.shape[1]
@@ -44,7 +43,7 @@ def test_sequence_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
-@course(needed=[STEP_FORWARD, STEP_BACKWARD])
+@pytest.mark.needs_exercises(19, 20)
 @pytest.mark.parametrize("step", ["gate_by_gate", "fused"])
 def test_whole_sequence_equals_step_by_step(xp, step):
     forward, backward = {"gate_by_gate": (lstm.gru_step_forward, lstm.gru_step_backward),

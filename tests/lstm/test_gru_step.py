@@ -6,7 +6,6 @@ import pytest
 import lstm
 from numerics import check_layer, rel_error
 from numerics.gradcheck import assert_gradients_close
-from tests.lstm.gru_exercises import STEP_BACKWARD, STEP_FORWARD, course, course_marks
 from tests.lstm.gru_reference import linspace_gru_inputs, naive_gru_step
 
 STEPS = {
@@ -14,9 +13,9 @@ STEPS = {
     "fused": (lstm.gru_step_forward_fused, lstm.gru_step_backward_fused),
 }
 # The gate-by-gate step's forward is course exercise 19, its backward exercise 20.
-FORWARD_PATHS = [pytest.param("gate_by_gate", marks=course_marks(graded=[STEP_FORWARD])), "fused"]
+FORWARD_PATHS = [pytest.param("gate_by_gate", marks=pytest.mark.exercise(19)), "fused"]
 BACKWARD_PATHS = [
-    pytest.param("gate_by_gate", marks=course_marks(graded=[STEP_BACKWARD], needed=[STEP_FORWARD])),
+    pytest.param("gate_by_gate", marks=[pytest.mark.exercise(20), pytest.mark.needs_exercises(19)]),
     "fused",
 ]
 
@@ -39,7 +38,7 @@ def test_step_golden_values(xp, path):
     assert rel_error(cache["h"], next_h) == 0.0
 
 
-@course(needed=[STEP_FORWARD])
+@pytest.mark.needs_exercises(19)
 def test_a_wrong_gate_order_would_be_caught(xp):
     # The golden test relies on the parts reacting differently to their blocks:
     # handing the reset gate's weights to the update gate and back must change the result.
@@ -52,7 +51,7 @@ def test_a_wrong_gate_order_would_be_caught(xp):
     assert rel_error(h_swapped, h_right) > 1e-3
 
 
-@course(needed=[STEP_FORWARD])
+@pytest.mark.needs_exercises(19)
 def test_the_two_biases_of_the_candidate_are_not_interchangeable(xp):
     # bh_n sits inside the bracket that r scales: moving it into bx_n changes n, so the GRU
     # cannot keep one bias as the LSTM does. (For r and z only the sum matters.)
@@ -73,7 +72,8 @@ def test_step_gradients(xp, path):
     assert_gradients_close(errors, 1e-7)
 
 
-@course(graded=[STEP_BACKWARD], needed=[STEP_FORWARD])
+@pytest.mark.exercise(20)
+@pytest.mark.needs_exercises(19)
 def test_fused_equals_gate_by_gate(xp):
     inputs = step_inputs(xp)
     dnext_h = xp.asarray(np.random.default_rng(0).standard_normal(inputs["prev_h"].shape))

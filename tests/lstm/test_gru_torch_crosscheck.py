@@ -5,7 +5,6 @@ import pytest
 
 import lstm
 from numerics import rel_error, to_host
-from tests.lstm.gru_exercises import STEP_FORWARD, course
 
 torch = pytest.importorskip("torch")
 
@@ -58,7 +57,7 @@ def test_torch_loads_our_weights(xp):
     assert rel_error(h[:, -1], h_last[0].detach().numpy()) < 1e-12
 
 
-@course(needed=[STEP_FORWARD])
+@pytest.mark.needs_exercises(19)
 def test_torch_gru_cell_matches_one_step(xp):
     # torch.nn.GRUCell is one step of the same equations, with the same parameter layout.
     rng = np.random.default_rng(2)
