@@ -1,7 +1,7 @@
 """The GPU chapter's figure: how much arithmetic each part of an LSTM step does per byte it moves.
 
 Counted from the shapes the lstm functions use (fused step: one GEMM per input for the four
-gates, then the elementwise cell update of lstm.fused.cell_forward), float32.
+gates, then the elementwise cell update of lstm.fused.state_update_forward), float32.
 """
 
 import numpy

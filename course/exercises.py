@@ -75,11 +75,11 @@ EXERCISES = [
              "gate's slope, giving the pre-activation gradient da (N, 4H) in the order lstm.GATES; x and "
              "prev_h feed every gate, so one product each with Wx and Wh gives their gradients",
              ("tests/lstm/test_step.py",)),
-    Exercise(12, "backprop through time", (("lstm/fused.py", "cell_backward"),
+    Exercise(12, "backprop through time", (("lstm/fused.py", "state_update_backward"),
                                            ("lstm/fused.py", "activation_derivatives"),
                                            ("lstm/sequence.py", "lstm_backward_with_cell")),
-             "cell_backward: one step's elementwise backward from the gates (N, 4H) down to da (N, 4H), "
-             "through every gate's slope at once (activation_derivatives: see activate_gates); "
+             "state_update_backward: one step's elementwise backward from the gates (N, 4H) down to "
+             "da (N, 4H), through every gate's slope at once (activation_derivatives: see activate_gates); "
              "lstm_backward_with_cell: walk t = T-1 .. 0 carrying dnext_h and dnext_c (h[t] gets dh[:, t] "
              "plus what came back from step t+1), keep each step's da; after the loop dx, dWx, dWh and db "
              "are one matrix product or sum each over all steps",
@@ -114,7 +114,8 @@ EXERCISES = [
              "p_1 .. p_n, and 0 once some p_k is 0", ("tests/captioner/test_corpus_bleu.py",)),
     Exercise(19, "GRU step forward", (("lstm/gru_step.py", "gru_step_forward"),),
              "r and z are sigmoids of x Wx + prev_h Wh + bx + bh in their blocks; n = tanh(x W_in + b_in "
-             "+ r * (prev_h W_hn + b_hn)); next_h = (1 - z) * n + z * prev_h", ("tests/lstm/test_gru_step.py",)),
+             "+ r * (prev_h W_hn + b_hn)); next_h = (1 - z) * n + z * prev_h",
+             ("tests/lstm/test_gru_step.py",)),
     Exercise(20, "GRU step backward", (("lstm/gru_step.py", "gru_step_backward"),),
              "walk next_h = (1 - z) * n + z * prev_h backwards to dn, dz and the direct part of dprev_h; "
              "through tanh to n's pre-activation, which reaches r and prev_h W_hn; then the sigmoids of r "

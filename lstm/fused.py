@@ -9,7 +9,7 @@ products into two large ones,
 after which each block goes through its own squashing function. The elementwise
 forward part (cell state, hidden output) is the very same functions that the
 gate-by-gate step uses, so both paths give the same numbers; its backward part,
-cell_backward, is the one a sequence runs at every step (lstm.sequence).
+state_update_backward, is the one a sequence runs at every step (lstm.sequence).
 """
 
 from lstm.cell_state import cell_state_forward
@@ -48,19 +48,19 @@ def _gate_scale_and_shift(hidden_size, dtype, xp):
     return scale, shift
 
 
-def cell_forward(gates, prev_c):
+def state_update_forward(gates, prev_c):
     """The elementwise half of a step, from gate activations to the new state.
 
     gates: (N, 4H) activations; prev_c: (N, H).
     Returns next_h (N, H), next_c (N, H), tanh(next_c) (N, H).
     """
-    i, f, g, o = (gate_block(gates, name) for name in "ifgo")
-    next_c, _ = cell_state_forward(f, prev_c, i, g)
-    next_h, (_, tanh_c) = hidden_output_forward(o, next_c)
+    gate = {name: gate_block(gates, name) for name in GATES}
+    next_c, _ = cell_state_forward(gate["f"], prev_c, gate["i"], gate["g"])
+    next_h, (_, tanh_c) = hidden_output_forward(gate["o"], next_c)
     return next_h, next_c, tanh_c
 
 
-def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c):
+def state_update_backward(dnext_h, dnext_c, gates, prev_c, tanh_c):
     """The elementwise half of a step's backward pass, down to the pre-activations.
 
     dnext_h, dnext_c: (N, H); gates: (N, 4H) activations in the order lstm.GATES;
@@ -68,13 +68,13 @@ def cell_backward(dnext_h, dnext_c, gates, prev_c, tanh_c):
     pre-activations a (blocks in the order lstm.GATES), and dprev_c: (N, H).
     """
     # BEGIN EXERCISE 12
-    i, f, g, o = (gate_block(gates, name) for name in "ifgo")
+    gate = {name: gate_block(gates, name) for name in GATES}
     # the cell state feeds the next step and h = o * tanh(c): its gradients add
-    dc = dnext_c + dnext_h * o * (1 - tanh_c * tanh_c)
-    dgates = {"i": dc * g, "f": dc * prev_c, "g": dc * i, "o": dnext_h * tanh_c}
+    dc = dnext_c + dnext_h * gate["o"] * (1 - tanh_c * tanh_c)
+    dgates = {"i": dc * gate["g"], "f": dc * prev_c, "g": dc * gate["i"], "o": dnext_h * tanh_c}
     da = array_module(gates).concatenate([dgates[name] for name in GATES], axis=1)
     da *= activation_derivatives(gates)  # through every squashing function at once
-    return da, dc * f
+    return da, dc * gate["f"]
     # END EXERCISE 12
 
 
@@ -104,8 +104,8 @@ def lstm_step_forward_fused(x, prev_h, prev_c, Wx, Wh, b):
     check_recurrent_inputs(x, prev_h, Wx, Wh, b, blocks=4, c0=prev_c)
     a, affine_cache = gate_affine_forward(x, prev_h, Wx, Wh, b)
     gates = activate_gates(a)
-    next_h, next_c, tanh_c = cell_forward(gates, prev_c)
-    cache = {name: gate_block(gates, name) for name in "ifgo"}
+    next_h, next_c, tanh_c = state_update_forward(gates, prev_c)
+    cache = {name: gate_block(gates, name) for name in GATES}
     cache.update(c=next_c, h=next_h, gates=gates, prev_c=prev_c, tanh_c=tanh_c, affine_cache=affine_cache,
                  x=x, prev_h=prev_h, Wx=Wx, Wh=Wh)
     return next_h, next_c, cache
@@ -117,6 +117,6 @@ def lstm_step_backward_fused(dnext_h, dnext_c, cache):
     dnext_h, dnext_c: (N, H).
     Returns dx (N, D), dprev_h (N, H), dprev_c (N, H), dWx (D, 4H), dWh (H, 4H), db (4H,).
     """
-    da, dprev_c = cell_backward(dnext_h, dnext_c, cache["gates"], cache["prev_c"], cache["tanh_c"])
+    da, dprev_c = state_update_backward(dnext_h, dnext_c, cache["gates"], cache["prev_c"], cache["tanh_c"])
     dx, dprev_h, dWx, dWh, db = gate_affine_backward(da, cache["affine_cache"])
     return dx, dprev_h, dprev_c, dWx, dWh, db

@@ -11,8 +11,8 @@ contiguous block. The activations in the cache are (N, T, H) views of them.
 """
 
 from lstm.checks import check_recurrent_inputs
-from lstm.fused import activate_gates, cell_backward, cell_forward
-from lstm.gate_layout import gate_block
+from lstm.fused import activate_gates, state_update_backward, state_update_forward
+from lstm.gate_layout import GATES, gate_block
 from numerics import array_module, check_shape
 
 
@@ -56,9 +56,9 @@ def lstm_forward_with_cell(x, h0, c0, Wx, Wh, b):
     for t in range(T):
         gates[t] += prev_h @ Wh
         activate_gates(gates[t])
-        h[t], c[t], tanh_c[t] = cell_forward(gates[t], prev_c)
+        h[t], c[t], tanh_c[t] = state_update_forward(gates[t], prev_c)
         prev_h, prev_c = h[t], c[t]
-    cache = {name: gate_block(gates, name).transpose(1, 0, 2) for name in "ifgo"}
+    cache = {name: gate_block(gates, name).transpose(1, 0, 2) for name in GATES}
     cache.update(c=c.transpose(1, 0, 2), h=h.transpose(1, 0, 2))
     cache.update(x_steps=x_steps, h0=h0, c0=c0, Wx=Wx, Wh=Wh, gates=gates, tanh_c=tanh_c)
     cache.update(h_steps=h, c_steps=c)
@@ -84,7 +84,7 @@ def lstm_backward_with_cell(dh, cache):
     for t in reversed(range(T)):
         prev_c = c[t - 1] if t > 0 else cache["c0"]
         # h[t] feeds the layer above (dh) and the next step (dnext_h).
-        da[t], dnext_c = cell_backward(dh[:, t] + dnext_h, dnext_c, gates[t], prev_c, tanh_c[t])
+        da[t], dnext_c = state_update_backward(dh[:, t] + dnext_h, dnext_c, gates[t], prev_c, tanh_c[t])
         dnext_h = da[t] @ Wh_transposed
     da_flat = da.reshape(T * N, 4 * H)
     prev_h = xp.concatenate([cache["h0"][None], h[:-1]]).reshape(T * N, H)

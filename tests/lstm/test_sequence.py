@@ -88,18 +88,18 @@ def test_sequence_keeps_float32_and_the_shapes(xp):
 
 @pytest.mark.exercise(12)
 def test_one_steps_cell_backward_against_central_differences(xp):
-    # cell_backward alone: from the pre-activations a (N, 4H) and prev_c to next_h and next_c.
+    # state_update_backward alone: from the pre-activations a (N, 4H) and prev_c to next_h and next_c.
     rng = np.random.default_rng(3)
     N, H = 3, 4
 
     def forward(a, prev_c):
         gates = lstm.fused.activate_gates(a.copy())
-        next_h, next_c, tanh_c = lstm.fused.cell_forward(gates, prev_c)
+        next_h, next_c, tanh_c = lstm.fused.state_update_forward(gates, prev_c)
         return xp.concatenate([next_h, next_c], axis=1), (gates, prev_c, tanh_c)
 
     def backward(dout, cache):
         gates, prev_c, tanh_c = cache
-        return lstm.fused.cell_backward(dout[:, :H], dout[:, H:], gates, prev_c, tanh_c)
+        return lstm.fused.state_update_backward(dout[:, :H], dout[:, H:], gates, prev_c, tanh_c)
 
     inputs = {"a": xp.asarray(rng.standard_normal((N, 4 * H))),
               "prev_c": xp.asarray(rng.standard_normal((N, H)))}

@@ -14,7 +14,7 @@ STEPS = {
     "exercise_11": (lstm.lstm_step_forward_fused, lstm.lstm_step_backward),
 }
 # The course exercises each path runs: the gate-by-gate step calls the four gate forwards (1-4),
-# its backward is exercise 11; the fused backward is cell_backward (12) and gate_affine_backward (24).
+# its backward is exercise 11; the fused backward is state_update_backward (12) and gate_affine_backward (24).
 # Exercise 11 is graded against the fused forward, whose cache has the same entries: so its grade
 # depends on its own body alone.
 GATE_FORWARDS = (1, 2, 3, 4)
