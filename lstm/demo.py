@@ -202,14 +202,16 @@ def compare_cells(cells=CELL_ORDER, gaps=GAPS, steps=1500, seed=0, report=None):
     report(cell, gap, step, loss), if given, hears the training as it goes.
     Returns {cell: {"parameters": the recurrent layer's count, "accuracy": {gap: share right},
     "seconds_per_step": {gap: mean wall time of a training step}, "gradient":
-    gradient_through_time(cell) (40,)}}.
+    gradient_through_time(cell) (40,), "models": {gap: the trained RecallModel}}}.
     """
     results = {}
     for cell in cells:
-        result = {"accuracy": {}, "seconds_per_step": {}, "gradient": gradient_through_time(cell, seed=seed)}
+        result = {"accuracy": {}, "seconds_per_step": {}, "models": {},
+                  "gradient": gradient_through_time(cell, seed=seed)}
         for gap in gaps:
             hear = None if report is None else functools.partial(report, cell, gap)
             model, result["seconds_per_step"][gap] = trained_model(cell, gap, steps, seed, hear)
+            result["models"][gap] = model
             result["accuracy"][gap] = test_accuracy(model, gap, seed)
             if report is not None:
                 report(cell, gap, None, result["accuracy"][gap])

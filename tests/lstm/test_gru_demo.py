@@ -57,7 +57,9 @@ def test_compare_cells_answers_for_every_cell_and_gap():
     results = compare_cells(("rnn", "gru"), gaps=(2, 3), steps=3, report=lambda *said: heard.append(said))
     assert list(results) == ["rnn", "gru"]
     for cell, result in results.items():
-        assert set(result["accuracy"]) == set(result["seconds_per_step"]) == {2, 3}
+        assert set(result["accuracy"]) == set(result["seconds_per_step"]) == set(result["models"]) == {2, 3}
+        assert result["models"][3].accuracy(*recall_batch(np.random.default_rng(10_000), 1000, 3, 8)) \
+            == result["accuracy"][3]
         assert all(0 <= share <= 1 for share in result["accuracy"].values())
         assert result["gradient"].shape == (40,) and result["gradient"][-1] == 1.0
         # Every gap's training was heard from step 1, and its test accuracy after it.
