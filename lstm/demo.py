@@ -173,7 +173,7 @@ def trained_model(cell, gap, steps, seed=0, report=None):
         return finished.value, (time.perf_counter() - start) / steps
 
 
-def test_accuracy(model, gap, seed=0, n_symbols=8):
+def recall_accuracy(model, gap, seed=0, n_symbols=8):
     """The model's recall accuracy on 1000 fresh sequences with `gap` distractors."""
     test = recall_batch(np.random.default_rng(10_000 + seed), 1000, gap, n_symbols,
                         array_module(model.params["Wx"]))
@@ -199,7 +199,8 @@ def compare_cells(cells=CELL_ORDER, gaps=GAPS, steps=1500, seed=0, report=None):
     """The RNN, the GRU and the LSTM side by side on the recall task.
 
     Each cell is trained from the same seed for `steps` steps at each gap and tested at it.
-    report(cell, gap, step, loss), if given, hears the training as it goes.
+    report, if given, hears the training as it goes: report(cell, gap, step, loss) every 250
+    steps, then report(cell, gap, None, test accuracy).
     Returns {cell: {"parameters": the recurrent layer's count, "accuracy": {gap: share right},
     "seconds_per_step": {gap: mean wall time of a training step}, "gradient":
     gradient_through_time(cell) (40,), "models": {gap: the trained RecallModel}}}.
@@ -212,7 +213,7 @@ def compare_cells(cells=CELL_ORDER, gaps=GAPS, steps=1500, seed=0, report=None):
             hear = None if report is None else functools.partial(report, cell, gap)
             model, result["seconds_per_step"][gap] = trained_model(cell, gap, steps, seed, hear)
             result["models"][gap] = model
-            result["accuracy"][gap] = test_accuracy(model, gap, seed)
+            result["accuracy"][gap] = recall_accuracy(model, gap, seed)
             if report is not None:
                 report(cell, gap, None, result["accuracy"][gap])
         result["parameters"] = model.recurrent_parameter_count()
