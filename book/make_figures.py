@@ -22,10 +22,11 @@ sys.path[:0] = [str(BOOK), str(ROOT)]
 import figure_tools  # noqa: E402  (needs the path above)
 import figures_captioner  # noqa: E402
 import figures_gpu  # noqa: E402
+import figures_gru  # noqa: E402
 import figures_lstm  # noqa: E402
 import figures_resnet  # noqa: E402
 
-from lstm import animations  # noqa: E402
+from lstm import animations, gru_animation  # noqa: E402
 
 # (GIF name, the lstm.animations function, frames per second)
 ANIMATIONS = (
@@ -34,6 +35,7 @@ ANIMATIONS = (
     ("input_gate", animations.animate_input_gate, 1.5),
     ("cell_state", animations.animate_cell_state, 1.5),
     ("output_gate", animations.animate_output_gate, 1.5),
+    ("gru_gates", gru_animation.animate_gru_gates, 1.5),
 )
 SOURCES = ("numerics", "lstm", "resnet", "captioner")
 
@@ -49,7 +51,7 @@ def animation_drawers():
 
 def all_drawers():
     drawers = animation_drawers()
-    for module in (figures_lstm, figures_resnet, figures_captioner, figures_gpu):
+    for module in (figures_lstm, figures_gru, figures_resnet, figures_captioner, figures_gpu):
         drawers.update(module.FIGURES)
     return drawers
 

@@ -1,7 +1,7 @@
 """How far back a gradient reaches: backpropagation through time that keeps every step's gradient.
 
 Let a loss read only the last hidden state, L = sum(dh_last * h[:, T-1]), and walk back one
-step function call at a time (lstm_step_backward, or rnn_step_backward). Step t's backward
+step function call at a time (lstm_step_backward, gru_step_backward or rnn_step_backward). Step t's backward
 pass hands back the gradient of its input x_t and of the state it started from, prev_h (and
 prev_c for the LSTM); `gradient_reaching_back` keeps them all, so one can see how much of the
 gradient is left k steps before the last output:
@@ -11,10 +11,12 @@ gradient is left k steps before the last output:
 
 In a vanilla RNN each step back multiplies the gradient by diag(1 - h^2) Wh^T, so it shrinks
 (or grows) geometrically: short-term memory. The LSTM's cell state offers a path on which each
-step back multiplies it by the forget gate alone. `mean_norm` turns a gradient into the one
+step back multiplies it by the forget gate alone; the GRU's hidden state one on which it is
+multiplied by the update gate z alone. `mean_norm` turns a gradient into the one
 number per step that the notebooks (02, 06, 09) and the book plot.
 """
 
+from lstm.gru_step import gru_step_backward, gru_step_forward
 from lstm.rnn import rnn_step_backward, rnn_step_forward
 from lstm.step import lstm_step_backward, lstm_step_forward
 from numerics import array_module, check_same_dtype, check_shape, to_host
@@ -22,6 +24,7 @@ from numerics import array_module, check_same_dtype, check_shape, to_host
 # cell: (step forward, step backward, names of the state a step starts from)
 CELLS = {
     "lstm": (lstm_step_forward, lstm_step_backward, ("prev_h", "prev_c")),
+    "gru": (gru_step_forward, gru_step_backward, ("prev_h",)),
     "rnn": (rnn_step_forward, rnn_step_backward, ("prev_h",)),
 }
 
@@ -29,9 +32,10 @@ CELLS = {
 def gradient_reaching_back(cell, x, h0, Wx, Wh, b, dh_last):
     """Every step's input and state gradient when the loss reads only the last hidden state.
 
-    cell: "lstm" (gate by gate, from the initial cell state c0 = 0) or "rnn";
+    cell: "lstm" (gate by gate, from the initial cell state c0 = 0), "gru" (gate by gate) or "rnn";
     x: (N, T, D); h0: (N, H); Wx: (D, 4H), Wh: (H, 4H), b: (4H,) for the LSTM (gate blocks in
-    the order lstm.GATES), (D, H), (H, H), (H,) for the RNN; dh_last: (N, H), the gradient of
+    the order lstm.GATES), (D, 3H), (H, 3H) and the pair b = (bx, bh), each (3H,), for the GRU
+    (order lstm.GRU_GATES), (D, H), (H, H), (H,) for the RNN; dh_last: (N, H), the gradient of
     the loss with respect to the last hidden state (the loss reads no other).
     Returns {"x": (N, T, D), "prev_h": (N, T, H)} and for the LSTM also "prev_c": (N, T, H):
     x[:, t] is dL/dx_t, prev_h[:, t] and prev_c[:, t] are dL/d(the state step t starts from).
@@ -39,6 +43,7 @@ def gradient_reaching_back(cell, x, h0, Wx, Wh, b, dh_last):
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
     step_forward, step_backward, state_names = CELLS[cell]
+    biases = _biases(cell, b)
     check_shape("x", x, ("N", "T", "D"))
     check_shape("dh_last", dh_last, tuple(h0.shape))
     check_same_dtype({"h0": h0, "dh_last": dh_last})
@@ -46,7 +51,7 @@ def gradient_reaching_back(cell, x, h0, Wx, Wh, b, dh_last):
     state = [h0, xp.zeros_like(h0)][: len(state_names)]  # the LSTM starts from c0 = 0
     caches = []
     for t in range(x.shape[1]):
-        *state, cache = step_forward(x[:, t], *state, Wx, Wh, b)  # checks the shapes and dtypes
+        *state, cache = step_forward(x[:, t], *state, Wx, Wh, *biases)  # checks the shapes and dtypes
         caches.append(cache)
     # Nothing reaches the last step's cell state from later steps: only h is read.
     upstream = [dh_last, xp.zeros_like(dh_last)][: len(state_names)]
@@ -56,6 +61,15 @@ def gradient_reaching_back(cell, x, h0, Wx, Wh, b, dh_last):
         for name, gradient in zip(state_names, upstream, strict=True):
             gradients[name][t] = gradient
     return {name: xp.stack(steps, axis=1) for name, steps in gradients.items()}
+
+
+def _biases(cell, b):
+    """The step function's bias arguments: (bx, bh) for the GRU, (b,) for the others."""
+    if cell != "gru":
+        return (b,)
+    if not isinstance(b, (tuple, list)) or len(b) != 2:
+        raise ValueError(f"for the GRU, b must be the pair (bx, bh), got {type(b).__name__}")
+    return tuple(b)
 
 
 def mean_norm(gradient):

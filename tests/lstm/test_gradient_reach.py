@@ -96,7 +96,7 @@ def test_every_gradient_matches_central_differences(xp, cell):
 def test_bad_input_is_named(xp):
     x, h0, Wx, Wh, b, dh_last = random_inputs(xp, "rnn")
     with pytest.raises(ValueError, match="cell must be one of"):
-        gradient_reaching_back("gru", x, h0, Wx, Wh, b, dh_last)
+        gradient_reaching_back("transformer", x, h0, Wx, Wh, b, dh_last)
     with pytest.raises(ValueError, match=r"dh_last must have shape \(2, 4\), got \(2, 3\)"):
         gradient_reaching_back("rnn", x, h0, Wx, Wh, b, dh_last[:, :3])
     with pytest.raises(ValueError, match=r"x must have shape \(N, T, D\)"):
