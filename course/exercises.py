@@ -116,7 +116,8 @@ EXERCISES = [
              "r and z are sigmoids of x Wx + prev_h Wh + bx + bh in their blocks; n = tanh(x W_in + b_in "
              "+ r * (prev_h W_hn + b_hn)); next_h = (1 - z) * n + z * prev_h",
              ("tests/lstm/test_gru_step.py",)),
-    Exercise(20, "GRU step backward", (("lstm/gru_step.py", "gru_step_backward"),),
+    Exercise(20, "GRU step backward", (("lstm/gru_step.py", "gru_step_backward"),
+                                       ("lstm/gru_fused.py", "gru_cell_backward")),
              "walk next_h = (1 - z) * n + z * prev_h backwards to dn, dz and the direct part of dprev_h; "
              "through tanh to n's pre-activation, which reaches r and prev_h W_hn; then the sigmoids of r "
              "and z; prev_h gathers three paths", ("tests/lstm/test_gru_step.py",)),

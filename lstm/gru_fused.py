@@ -19,10 +19,10 @@ The new hidden state and its derivative are lstm.gru_hidden_state's functions, t
 same that the gate-by-gate step calls, so both paths give the same numbers.
 """
 
-from lstm.activations import sigmoid, sigmoid_backward, tanh_backward
+from lstm.activations import sigmoid
 from lstm.checks import check_gru_inputs
-from lstm.gru_hidden_state import gru_hidden_state_backward, gru_hidden_state_forward
-from lstm.gru_layout import gru_gate_block, gru_sigmoid_columns
+from lstm.gru_hidden_state import gru_hidden_state_forward
+from lstm.gru_layout import GRU_GATES, gru_gate_block, gru_sigmoid_columns
 from numerics import array_module
 
 
@@ -43,26 +43,27 @@ def activate_gru_gates(ax, ah):
     return ax
 
 
-def gru_cell_backward(dnext_h, gates, prev_h, hn, da_x, da_h):
+def gru_cell_backward(dnext_h, gates, prev_h, hn):
     """The elementwise half of a step's backward pass, down to both shares of the pre-activations.
 
-    dnext_h, prev_h, hn: (N, H); gates: (N, 3H) activations r, z, n.
-    Writes d(loss)/d(ax) into da_x (N, 3H) and d(loss)/d(ah) into da_h (N, 3H); they
-    differ only in the n block, where ah's share passed through r. Returns the part of
-    dprev_h that comes straight through the blend, dnext_h * z (N, H): the caller adds
-    da_h Wh^T, the part through the three products.
+    dnext_h, prev_h, hn: (N, H); gates: (N, 3H) activations r, z, n in the order GRU_GATES.
+    Returns da_x (N, 3H), the gradient of ax = x Wx + bx; da_h (N, 3H), that of
+    ah = prev_h Wh + bh (they differ only in the n block, where ah's share passed through r);
+    and the part of dprev_h that comes straight through the blend, dnext_h * z (N, H): the
+    caller adds da_h Wh^T, the part through the three products.
     """
+    # BEGIN EXERCISE 20
     xp = array_module(dnext_h)
-    r, z, n = (gru_gate_block(gates, name) for name in "rzn")
-    da_r, da_z, da_n = (gru_gate_block(da_x, name) for name in "rzn")
-    _, _, dprev_h = gru_hidden_state_backward(dnext_h, (z, n, prev_h), out=(da_z, da_n, None))
-    da_n[...] = tanh_backward(da_n, n)
-    xp.multiply(da_n, hn, out=da_r)  # dr
-    xp.multiply(da_n, r, out=gru_gate_block(da_h, "n"))  # dhn
-    both = gru_sigmoid_columns(hn.shape[-1])
-    da_x[..., both] = sigmoid_backward(da_x[..., both], gates[..., both])
-    da_h[..., both] = da_x[..., both]
-    return dprev_h
+    r, z, n = (gru_gate_block(gates, name) for name in GRU_GATES)
+    # next_h = (1 - z) * n + z * prev_h
+    dz = dnext_h * (prev_h - n)
+    da_n = dnext_h * (1 - z) * (1 - n * n)  # through n = tanh(a_n)
+    da_r = da_n * hn * r * (1 - r)  # a_n = ax_n + r * hn, and r = sigmoid(a_r)
+    da_z = dz * z * (1 - z)
+    da_x = xp.concatenate([da_r, da_z, da_n], axis=1)
+    da_h = xp.concatenate([da_r, da_z, da_n * r], axis=1)
+    return da_x, da_h, dnext_h * z
+    # END EXERCISE 20
 
 
 def gru_step_forward_fused(x, prev_h, Wx, Wh, bx, bh):
@@ -78,7 +79,7 @@ def gru_step_forward_fused(x, prev_h, Wx, Wh, bx, bh):
     ah = prev_h @ Wh
     ah += bh
     activate_gru_gates(gates, ah)
-    r, z, n = (gru_gate_block(gates, name) for name in "rzn")
+    r, z, n = (gru_gate_block(gates, name) for name in GRU_GATES)
     next_h, _ = gru_hidden_state_forward(z, n, prev_h)
     cache = {"r": r, "z": z, "n": n, "h": next_h, "hn": gru_gate_block(ah, "n")}
     cache.update(gates=gates, x=x, prev_h=prev_h, Wx=Wx, Wh=Wh)
@@ -91,10 +92,7 @@ def gru_step_backward_fused(dnext_h, cache):
     dnext_h: (N, H).
     Returns dx (N, D), dprev_h (N, H), dWx (D, 3H), dWh (H, 3H), dbx (3H,), dbh (3H,).
     """
-    xp = array_module(dnext_h)
     x, prev_h, Wx, Wh = cache["x"], cache["prev_h"], cache["Wx"], cache["Wh"]
-    da_x = xp.empty_like(cache["gates"])
-    da_h = xp.empty_like(da_x)
-    dprev_h = gru_cell_backward(dnext_h, cache["gates"], prev_h, cache["hn"], da_x, da_h)
+    da_x, da_h, dprev_h = gru_cell_backward(dnext_h, cache["gates"], prev_h, cache["hn"])
     dprev_h += da_h @ Wh.T
     return da_x @ Wx.T, dprev_h, x.T @ da_x, prev_h.T @ da_h, da_x.sum(axis=0), da_h.sum(axis=0)

@@ -14,7 +14,7 @@ contiguous block. The activations in the cache are (N, T, H) views of them.
 from lstm.checks import check_gru_inputs
 from lstm.gru_fused import activate_gru_gates, gru_cell_backward
 from lstm.gru_hidden_state import gru_hidden_state_forward
-from lstm.gru_layout import gru_gate_block
+from lstm.gru_layout import GRU_GATES, gru_gate_block
 from numerics import array_module, check_shape
 
 
@@ -44,7 +44,7 @@ def gru_forward(x, h0, Wx, Wh, bx, bh):
         z, n = gru_gate_block(gates[t], "z"), gru_gate_block(gates[t], "n")
         gru_hidden_state_forward(z, n, prev_h, out=h[t])
         prev_h = h[t]
-    cache = {name: gru_gate_block(gates, name).transpose(1, 0, 2) for name in "rzn"}
+    cache = {name: gru_gate_block(gates, name).transpose(1, 0, 2) for name in GRU_GATES}
     cache.update(h=h.transpose(1, 0, 2))
     cache.update(x_steps=x_steps, h0=h0, Wx=Wx, Wh=Wh, gates=gates, hn=hn, h_steps=h)
     return xp.ascontiguousarray(cache["h"]), cache
@@ -68,7 +68,7 @@ def gru_backward(dh, cache):
     for t in reversed(range(T)):
         prev_h = h[t - 1] if t > 0 else cache["h0"]
         # h[t] feeds the layer above (dh) and the next step (dnext_h).
-        dprev_h = gru_cell_backward(dh[:, t] + dnext_h, gates[t], prev_h, hn[t], da_x[t], da_h[t])
+        da_x[t], da_h[t], dprev_h = gru_cell_backward(dh[:, t] + dnext_h, gates[t], prev_h, hn[t])
         dprev_h += da_h[t] @ Wh_transposed
         dnext_h = dprev_h
     da_x_flat = da_x.reshape(T * N, 3 * H)

@@ -12,12 +12,15 @@ STEPS = {
     "gate_by_gate": (lstm.gru_step_forward, lstm.gru_step_backward),
     "fused": (lstm.gru_step_forward_fused, lstm.gru_step_backward_fused),
 }
-# The gate-by-gate step's forward is course exercise 19, its backward exercise 20.
+# The gate-by-gate step's forward is course exercise 19; both steps' backward passes are exercise
+# 20 (the fused one through gru_cell_backward). Exercise 20's tests read the fused forward's
+# cache, which holds everything gru_step_backward reads, so that they do not need exercise 19.
 FORWARD_PATHS = [pytest.param("gate_by_gate", marks=pytest.mark.exercise(19)), "fused"]
-BACKWARD_PATHS = [
-    pytest.param("gate_by_gate", marks=[pytest.mark.exercise(20), pytest.mark.needs_exercises(19)]),
-    "fused",
-]
+BACKWARD_STEPS = {
+    "gate_by_gate": (lstm.gru_step_forward_fused, lstm.gru_step_backward),
+    "fused": (lstm.gru_step_forward_fused, lstm.gru_step_backward_fused),
+}
+BACKWARD_PATHS = [pytest.param(path, marks=pytest.mark.exercise(20)) for path in BACKWARD_STEPS]
 
 
 def step_inputs(xp, dtype=np.float64):
@@ -66,24 +69,29 @@ def test_the_two_biases_of_the_candidate_are_not_interchangeable(xp):
 
 @pytest.mark.parametrize("path", BACKWARD_PATHS)
 def test_step_gradients(xp, path):
-    forward, backward = STEPS[path]
+    forward, backward = BACKWARD_STEPS[path]
     errors = check_layer(forward, backward, step_inputs(xp))
     assert set(errors) == {"x", "prev_h", "Wx", "Wh", "bx", "bh"}
     assert_gradients_close(errors, 1e-7)
 
 
-@pytest.mark.exercise(20)
-@pytest.mark.needs_exercises(19)
-def test_fused_equals_gate_by_gate(xp):
+@pytest.mark.exercise(19)
+def test_fused_forward_equals_gate_by_gate(xp):
     inputs = step_inputs(xp)
-    dnext_h = xp.asarray(np.random.default_rng(0).standard_normal(inputs["prev_h"].shape))
     fused_h, fused_cache = lstm.gru_step_forward_fused(*inputs.values())
     gate_h, gate_cache = lstm.gru_step_forward(*inputs.values())
     assert rel_error(fused_h, gate_h) < 1e-12
-    for name in (*lstm.GRU_GATES, "hn"):
+    for name in (*lstm.GRU_GATES, "hn", "x", "prev_h", "Wx", "Wh"):
         assert rel_error(fused_cache[name], gate_cache[name]) < 1e-12, name
-    fused_grads = lstm.gru_step_backward_fused(dnext_h, fused_cache)
-    gate_grads = lstm.gru_step_backward(dnext_h, gate_cache)
+
+
+@pytest.mark.exercise(20)
+def test_fused_backward_equals_gate_by_gate(xp):
+    inputs = step_inputs(xp)
+    dnext_h = xp.asarray(np.random.default_rng(0).standard_normal(inputs["prev_h"].shape))
+    _, cache = lstm.gru_step_forward_fused(*inputs.values())
+    fused_grads = lstm.gru_step_backward_fused(dnext_h, cache)
+    gate_grads = lstm.gru_step_backward(dnext_h, cache)
     names = ("dx", "dprev_h", "dWx", "dWh", "dbx", "dbh")
     for name, a, b in zip(names, fused_grads, gate_grads, strict=True):
         assert rel_error(a, b) < 1e-12, name
@@ -91,7 +99,7 @@ def test_fused_equals_gate_by_gate(xp):
 
 @pytest.mark.parametrize("path", BACKWARD_PATHS)
 def test_step_keeps_float32(xp, path):
-    forward, backward = STEPS[path]
+    forward, backward = BACKWARD_STEPS[path]
     next_h, cache = forward(*step_inputs(xp, np.float32).values())
     grads = backward(next_h, cache)
     assert {a.dtype for a in (next_h, *grads)} == {np.dtype(np.float32)}
