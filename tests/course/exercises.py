@@ -57,16 +57,16 @@ EXERCISES = [
              "cell_backward writes step t's d(pre-activation) into da[t] and returns dprev_c; "
              "dprev_h = da[t] Wh^T. After the loop dx, dWx, dWh, db are one product or sum each"),
     Exercise(13, "col2im for conv2d backward", "resnet/conv.py", "col2im",
-             "the reverse of im2col: start from zeros shaped x_shape (or zero `out` when given) and, for "
-             "each kernel offset of kernel_taps, add dcols[:, out_rows, out_cols, i, j, :] onto "
-             "out[:, in_rows, in_cols, :]"),
+             "the reverse of im2col: start from zeros shaped x_shape and, for each kernel offset of "
+             "kernel_taps, add dcols[:, out_rows, out_cols, i, j, :] onto dx[:, in_rows, in_cols, :] "
+             "(im2col copies the other way)"),
     Exercise(14, "batch norm backward", "resnet/batchnorm.py", "batchnorm_backward",
              "dbeta sums dout over the rows, dgamma sums dout * x_hat (x_hat from rows, mean and inv_std); "
-             "dx as the docstring says, for train and eval mode. Leave dout as it is unless in_place"),
+             "dx as the docstring says, for train and eval mode (cache.train)"),
     Exercise(15, "bottleneck block backward", "resnet/bottleneck.py", "bottleneck_backward",
              "relu_backward first; that gradient feeds the shortcut (the projection's conv_bn_backward, "
              "or the identity) and the main path (conv_bn_backward of conv3, conv2, conv1); dx is the sum "
-             "of both; grads keyed like params. Leave dout as it is unless in_place"),
+             "of both; grads keyed like params (add_unit_gradients)"),
     Exercise(16, "beam search", "captioner/decoding.py", "_search_one",
              "step every live beam at once with decoder.step; each beam's score plus _log_softmax of its "
              "scores rates every (beam, word); keep the beam_width best; one that picks END_ID is finished, "
