@@ -85,18 +85,24 @@ EXERCISES = [
              "are one matrix product or sum each over all steps",
              ("tests/lstm/test_sequence.py",)),
     Exercise(13, "col2im for conv2d backward", (("resnet/conv.py", "col2im"),),
-             "the reverse of im2col: start from zeros shaped x_shape (or zero `out` when given) and, for "
-             "each kernel offset of kernel_taps, add dcols[:, out_rows, out_cols, i, j, :] onto "
-             "out[:, in_rows, in_cols, :]",
-             ("tests/resnet/test_conv.py", "tests/resnet/test_col2im_contract.py")),
-    Exercise(14, "batch norm backward", (("resnet/batchnorm.py", "batchnorm_backward"),),
+             "the reverse of im2col: start from zeros shaped x_shape and, for each kernel offset of "
+             "kernel_taps, add dcols[:, out_rows, out_cols, i, j, :] onto dx[:, in_rows, in_cols, :] "
+             "(im2col copies the other way)",
+             ("tests/resnet/test_conv.py",)),
+    Exercise(14, "batch norm backward", (("resnet/batchnorm.py", "batchnorm_backward"),
+                                         ("resnet/fast_batchnorm.py", "batchnorm_backward")),
              "dbeta sums dout over the rows, dgamma sums dout * x_hat (x_hat from rows, mean and inv_std); "
-             "dx as the docstring says, for train and eval mode. Leave dout as it is unless in_place",
+             "dx as the docstring says, for train and eval mode (cache.train). The model runs the fast "
+             "twin in resnet/fast_batchnorm.py: the same numbers; it may simply return your teaching "
+             "version's result (in_place only allows, never requires, writing over dout)",
              ("tests/resnet/test_batchnorm.py",)),
-    Exercise(15, "bottleneck block backward", (("resnet/bottleneck.py", "bottleneck_backward"),),
+    Exercise(15, "bottleneck block backward", (("resnet/bottleneck.py", "bottleneck_backward"),
+                                               ("resnet/fast_bottleneck.py", "bottleneck_backward")),
              "relu_backward first; that gradient feeds the shortcut (the projection's conv_bn_backward, "
              "or the identity) and the main path (conv_bn_backward of conv3, conv2, conv1); dx is the sum "
-             "of both; grads keyed like params. Leave dout as it is unless in_place",
+             "of both; grads keyed like params (add_unit_gradients). The model runs the fast twin in "
+             "resnet/fast_bottleneck.py: the same steps with its own conv_bn_backward (in_place may be "
+             "ignored)",
              ("tests/resnet/test_bottleneck_composition.py",)),
     Exercise(16, "beam search", (("captioner/decoding.py", "_search_one"),),
              "step every live beam at once with decoder.step; each beam's score plus the log_softmax "

@@ -16,15 +16,34 @@ Eval mode normalises with the running averages instead, so one image's output do
 depend on the rest of the batch.
 
 Either way the layer is, per channel, out = x * scale + shift with scale = gamma / std and
-shift = beta - mean * scale: that is how it is computed (one pass over x), and x_hat is
-never stored; the backward pass works from x, mean and 1/std.
+shift = beta - mean * scale: that is how it is computed, and x_hat is never stored; the
+backward pass works from x, mean and 1/std. The model runs resnet/fast_batchnorm.py, the
+same numbers a cache-sized block of rows at a time.
 """
 
+from dataclasses import dataclass
+
 from numerics import array_module, check_float, check_same_dtype, check_shapes
-from resnet.channels import column_dots, column_sums, row_blocks
+from resnet.channels import column_dots, column_sums
 
 
-def _check_batchnorm_arguments(x, gamma, beta, running_mean, running_var):
+@dataclass(frozen=True)
+class BatchNormCache:
+    """What batchnorm_backward needs: the input as rows (M, C), the statistics used, gamma.
+
+    rows: (M, C); mean, inv_std (1 / sqrt(var + eps)), gamma: (C,); train: whether mean and
+    inv_std were the batch's own (then they depend on x).
+    """
+
+    rows: object
+    mean: object
+    inv_std: object
+    gamma: object
+    train: bool
+
+
+def check_batchnorm_arguments(x, gamma, beta, running_mean, running_var):
+    """Raise ValueError naming the argument unless the shapes and dtypes fit."""
     arrays = {"x": x, "gamma": gamma, "beta": beta, "running_mean": running_mean, "running_var": running_var}
     expected = {"x": ("M", "C")} if x.ndim == 2 else {"x": ("N", "H", "W", "C")}
     expected.update({name: ("C",) for name in arrays if name != "x"})
@@ -49,18 +68,11 @@ def mean_and_variance(rows):
     """rows: (M, C) -> per-channel mean and biased variance, both (C,).
 
     The variance is the mean of squared deviations (not E[x^2] - mean^2, which loses
-    every digit when the mean is large against the spread), computed block by block.
+    every digit when the mean is large against the spread).
     """
-    xp = array_module(rows)
     mean = column_sums(rows) / rows.shape[0]
-    squares = xp.zeros_like(mean)
-    buffer = None
-    for block in row_blocks(rows):
-        part = rows[block]
-        buffer = xp.empty_like(part) if buffer is None else buffer
-        deviation = xp.subtract(part, mean, out=buffer[: part.shape[0]])
-        squares += column_dots(deviation, deviation)
-    return mean, squares / rows.shape[0]
+    deviation = rows - mean
+    return mean, column_dots(deviation, deviation) / rows.shape[0]
 
 
 def update_running_stats(running_mean, running_var, mean, var, count, momentum):
@@ -82,10 +94,9 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, train=False, mo
     x: (N, H, W, C) or (M, C), channels last; gamma, beta, running_mean, running_var: (C,).
     train: use the batch statistics and update running_mean and running_var IN PLACE
     (the buffers are the layer's state, as in PyTorch); otherwise use the running ones.
-    Returns out: x.shape and a cache for batchnorm_backward.
+    Returns out: x.shape and a BatchNormCache for batchnorm_backward.
     """
-    _check_batchnorm_arguments(x, gamma, beta, running_mean, running_var)
-    xp = array_module(x)
+    check_batchnorm_arguments(x, gamma, beta, running_mean, running_var)
     rows = x.reshape(-1, x.shape[-1])
     if train:
         mean, var = mean_and_variance(rows)
@@ -93,45 +104,29 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, train=False, mo
     else:
         mean, var = running_mean, running_var
     scale, shift, inv_std = scale_and_shift(gamma, beta, mean, var, eps)
-    out = xp.empty_like(rows)
-    for block in row_blocks(rows):
-        xp.multiply(rows[block], scale, out=out[block])
-        out[block] += shift
-    return out.reshape(x.shape), (rows, mean, inv_std, gamma, train)
+    out = rows * scale + shift
+    return out.reshape(x.shape), BatchNormCache(rows, mean, inv_std, gamma, train)
 
 
-def batchnorm_backward(dout, cache, in_place=False):
+def batchnorm_backward(dout, cache):
     """Gradients of batchnorm_forward with respect to x, gamma and beta.
 
-    dout: x.shape. in_place: reuse dout's memory for dx (dout is overwritten).
-    Returns dx: x.shape, dgamma: (C,), dbeta: (C,). In train mode the batch mean and
-    variance depend on x, which adds the two mean terms:
-        dx = gamma / std * (dout - mean(dout) - x_hat * mean(dout * x_hat))
+    dout: x.shape. Returns dx: x.shape, dgamma: (C,), dbeta: (C,), with M rows per channel:
+        dbeta = sum(dout)    dgamma = sum(dout * x_hat)    (sums over the M rows)
+    In train mode the batch mean and variance depend on x, which adds the two mean terms:
+        dx = gamma / std * (dout - dbeta / M - x_hat * dgamma / M)
     In eval mode they are constants and dx = gamma / std * dout.
     """
     # BEGIN EXERCISE 14
-    rows, mean, inv_std, gamma, train = cache
-    xp = array_module(dout)
-    shape = dout.shape
-    d = dout.reshape(rows.shape)
-    dx = d if in_place else xp.empty_like(d)
+    d = dout.reshape(cache.rows.shape)
+    x_hat = (cache.rows - cache.mean) * cache.inv_std
     dbeta = column_sums(d)
-    # sum(dout * x_hat) with x_hat = (x - mean) * inv_std, from x itself.
-    dgamma = (column_dots(d, rows) - mean * dbeta) * inv_std
-    scale = gamma * inv_std
-    if not train:
-        return xp.multiply(d, scale, out=dx).reshape(shape), dgamma, dbeta
-    # Expanding x_hat, dx = scale * dout - k * x + c, one block of rows at a time.
-    count = rows.shape[0]
-    k = scale * inv_std * dgamma / count
-    c = k * mean - scale * dbeta / count
-    buffer = None
-    for block in row_blocks(rows):
-        part = rows[block]
-        buffer = xp.empty_like(part) if buffer is None else buffer
-        scaled_x = xp.multiply(part, k, out=buffer[: part.shape[0]])
-        dx_block = xp.multiply(d[block], scale, out=dx[block])
-        dx_block -= scaled_x
-        dx_block += c
-    return dx.reshape(shape), dgamma, dbeta
+    dgamma = column_dots(d, x_hat)
+    scale = cache.gamma * cache.inv_std
+    if cache.train:
+        count = d.shape[0]
+        dx = scale * (d - dbeta / count - x_hat * (dgamma / count))
+    else:
+        dx = scale * d
+    return dx.reshape(dout.shape), dgamma, dbeta
     # END EXERCISE 14

@@ -51,7 +51,7 @@ def bottleneck_layers(in_channels, width, stride):
     return layers
 
 
-def _unit(params, buffers, conv, bn):
+def unit_arrays(params, buffers, conv, bn):
     """The arrays conv_bn_forward takes for one conv + bn pair: w, gamma, beta, mean, var."""
     return (
         params[f"{conv}.weight"],
@@ -62,6 +62,17 @@ def _unit(params, buffers, conv, bn):
     )
 
 
+def check_block_input(x, params):
+    """Raise ValueError unless x: (N, H, W, C_in) has the channels conv1 takes."""
+    check_shape("x", x, ("N", "H", "W", params["conv1.weight"].shape[1]))
+
+
+def check_identity_shortcut(x, h):
+    """Raise ValueError unless x can be added to the main path's output h as it is."""
+    if h.shape != x.shape:
+        raise ValueError(f"identity shortcut needs x of the output's shape {h.shape}, got {x.shape}")
+
+
 def bottleneck_forward(x, params, buffers, stride=1, train=False):
     """out = relu(main_path(x) + shortcut(x)).
 
@@ -70,52 +81,48 @@ def bottleneck_forward(x, params, buffers, stride=1, train=False):
     shortcut when "downsample.0.weight" is present);
     buffers: {"bn1.running_mean": (C,), "bn1.running_var": (C,), ...}, updated in place in
     train mode; stride: 1 or 2, applied by conv2 and the projection.
-    Returns out: (N, H_out, W_out, 4 * width) and a cache for bottleneck_backward.
+    Returns out: (N, H_out, W_out, 4 * width) and a cache for bottleneck_backward: a dict
+    of the conv_bn caches keyed by conv name ("conv1", ..., "downsample.0") and the final
+    ReLU's ("relu").
     """
-    check_shape("x", x, ("N", "H", "W", params["conv1.weight"].shape[1]))
+    check_block_input(x, params)
     h, caches = x, {}
     for conv, bn, padding, strided, relu in MAIN_PATH:
-        step = stride if strided else 1
-        h, caches[conv] = conv_bn_forward(h, *_unit(params, buffers, conv, bn), step, padding, train, relu)
+        arrays = unit_arrays(params, buffers, conv, bn)
+        h, caches[conv] = conv_bn_forward(h, *arrays, stride if strided else 1, padding, train, relu)
     if f"{SHORTCUT_CONV}.weight" in params:
         shortcut, caches[SHORTCUT_CONV] = conv_bn_forward(
-            x, *_unit(params, buffers, SHORTCUT_CONV, SHORTCUT_BN), stride, 0, train, relu=False
+            x, *unit_arrays(params, buffers, SHORTCUT_CONV, SHORTCUT_BN), stride, 0, train, relu=False
         )
     else:
-        if h.shape != x.shape:
-            raise ValueError(f"identity shortcut needs x of the output's shape {h.shape}, got {x.shape}")
+        check_identity_shortcut(x, h)
         shortcut = x
-    h += shortcut
-    out, caches["relu"] = relu_forward(h, in_place=True)
+    out, caches["relu"] = relu_forward(h + shortcut)
     return out, caches
 
 
-def _add_unit_gradients(grads, conv, bn, unit_grads):
+def add_unit_gradients(grads, conv, bn, unit_grads):
+    """Store one conv_bn unit's dw, dgamma, dbeta in grads under the parameters' names."""
     grads[f"{conv}.weight"], grads[f"{bn}.weight"], grads[f"{bn}.bias"] = unit_grads
 
 
-def bottleneck_backward(dout, cache, in_place=False):
+def bottleneck_backward(dout, cache):
     """Gradients of bottleneck_forward.
 
-    dout: (N, H_out, W_out, 4 * width). in_place: dout may be overwritten (for callers
-    that own it). Returns dx: (N, H, W, C_in) and {name: gradient} for every parameter in
-    params, keyed alike.
+    dout: (N, H_out, W_out, 4 * width). Returns dx: (N, H, W, C_in) and {name: gradient}
+    for every parameter in params, keyed alike.
     """
     # BEGIN EXERCISE 15
     caches, grads = cache, {}
-    d = relu_backward(dout, caches["relu"], in_place)
-    projection = SHORTCUT_CONV in caches
-    if projection:
+    d = relu_backward(dout, caches["relu"])
+    if SHORTCUT_CONV in caches:
         dshortcut, *unit_grads = conv_bn_backward(d, caches[SHORTCUT_CONV])
-        _add_unit_gradients(grads, SHORTCUT_CONV, SHORTCUT_BN, unit_grads)
+        add_unit_gradients(grads, SHORTCUT_CONV, SHORTCUT_BN, unit_grads)
     else:
         dshortcut = d
     dh = d
     for conv, bn, *_ in reversed(MAIN_PATH):
-        # d feeds both branches: only with a projection (already done) may the main path overwrite it.
-        own = projection or conv != "conv3"
-        dh, *unit_grads = conv_bn_backward(dh, caches[conv], in_place=own)
-        _add_unit_gradients(grads, conv, bn, unit_grads)
-    dh += dshortcut
-    return dh, grads
+        dh, *unit_grads = conv_bn_backward(dh, caches[conv])
+        add_unit_gradients(grads, conv, bn, unit_grads)
+    return dh + dshortcut, grads
     # END EXERCISE 15

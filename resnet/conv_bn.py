@@ -1,23 +1,31 @@
 """Convolution, batch norm and (optionally) ReLU: the unit every ResNet layer is made of.
 
-Train mode runs the three layers one after another (the ReLU in place on the batch
-norm's output).
+The three layers run one after another, in train and in eval mode alike.
 
-Eval mode batch norm is a fixed per-channel affine map, so it folds into the convolution:
+In eval mode batch norm is a fixed per-channel affine map, so it folds into the convolution:
 
     bn(conv(x, w)) = conv(x, w * s) + (beta - running_mean * s),   s = gamma / sqrt(running_var + eps)
 
 one matrix product with a bias instead of a product and two more passes over the
-activations; bias and ReLU are applied to each chunk of the product's output while it is
-still in cache (conv2d_relu_forward). The backward pass goes through the fold exactly, so
-eval-mode gradients of w, gamma and beta are still right (fine-tuning with frozen
-statistics).
+activations. `fold_batchnorm` computes that weight and bias; the model's eval mode runs
+it (resnet/fast_bottleneck.py).
 """
 
+from dataclasses import dataclass
+
 from resnet.batchnorm import batchnorm_backward, batchnorm_forward, scale_and_shift
-from resnet.channels import column_dots
-from resnet.conv import conv2d_backward, conv2d_forward, conv2d_relu_forward, gemm_matrix
+from resnet.conv import conv2d_backward, conv2d_forward, gemm_matrix
 from resnet.relu import relu_backward, relu_forward
+
+
+@dataclass(frozen=True)
+class ConvBNCache:
+    """The caches of the unit's layers: conv (ConvCache), norm (BatchNormCache) and relu
+    (the ReLU's cache, or None for a unit without ReLU)."""
+
+    conv: object
+    norm: object
+    relu: object
 
 
 def fold_batchnorm(w, gamma, beta, running_mean, running_var, eps=1e-5):
@@ -41,41 +49,25 @@ def conv_bn_forward(
 
     x: (N, H, W, C_in); w: (C_out, C_in, kH, kW); gamma, beta, running_mean, running_var:
     (C_out,); stride, padding: the conv's. train: batch statistics (running_mean and
-    running_var are updated in place) or the running ones, folded into the conv.
-    Returns out: (N, H_out, W_out, C_out) and a cache for conv_bn_backward.
+    running_var are updated in place) or the running ones.
+    Returns out: (N, H_out, W_out, C_out) and a ConvBNCache for conv_bn_backward.
     """
-    if not train:
-        w_folded, bias, inv_std = fold_batchnorm(w, gamma, beta, running_mean, running_var, eps)
-        convolve = conv2d_relu_forward if relu else conv2d_forward
-        out, conv_cache = convolve(x, w_folded, bias, stride, padding)
-        return out, (False, conv_cache, (w, gamma, running_mean, inv_std), out if relu else None)
     y, conv_cache = conv2d_forward(x, w, None, stride, padding)
-    out, norm_cache = batchnorm_forward(y, gamma, beta, running_mean, running_var, True, momentum, eps)
-    relu_cache = relu_forward(out, in_place=True)[1] if relu else None
-    return out, (True, conv_cache, norm_cache, relu_cache)
+    out, norm_cache = batchnorm_forward(y, gamma, beta, running_mean, running_var, train, momentum, eps)
+    relu_cache = None
+    if relu:
+        out, relu_cache = relu_forward(out)
+    return out, ConvBNCache(conv_cache, norm_cache, relu_cache)
 
 
-def conv_bn_backward(dout, cache, in_place=False, input_gradient=True):
+def conv_bn_backward(dout, cache):
     """Gradients of conv_bn_forward with respect to x, w, gamma and beta.
 
-    dout: (N, H_out, W_out, C_out). in_place: dout may be overwritten (for callers that
-    own it). input_gradient: False skips dx (None), see conv2d_backward.
-    Returns dx: (N, H, W, C_in), dw: (C_out, C_in, kH, kW), dgamma, dbeta: (C_out,).
+    dout: (N, H_out, W_out, C_out). Returns dx: (N, H, W, C_in), dw: (C_out, C_in, kH, kW),
+    dgamma, dbeta: (C_out,).
     """
-    train, conv_cache, norm_cache, relu_cache = cache
-    if relu_cache is not None:
-        dout, in_place = relu_backward(dout, relu_cache, in_place), True
-    if train:
-        dy, dgamma, dbeta = batchnorm_backward(dout, norm_cache, in_place)
-        dx, dw = conv2d_backward(dy, conv_cache, input_gradient)
-        return dx, dw, dgamma, dbeta
-    return _folded_backward(dout, conv_cache, norm_cache, input_gradient)
-
-
-def _folded_backward(dout, conv_cache, norm_cache, input_gradient):
-    """Back through conv(x, w * s) + (beta - running_mean * s) with s = gamma * inv_std."""
-    w, gamma, running_mean, inv_std = norm_cache
-    dx, dw_folded, dbias = conv2d_backward(dout, conv_cache, input_gradient)
-    dscale = column_dots(gemm_matrix(dw_folded), gemm_matrix(w)) - running_mean * dbias
-    dw_folded *= (gamma * inv_std)[:, None, None, None]
-    return dx, dw_folded, dscale * inv_std, dbias
+    if cache.relu is not None:
+        dout = relu_backward(dout, cache.relu)
+    dy, dgamma, dbeta = batchnorm_backward(dout, cache.norm)
+    dx, dw, _ = conv2d_backward(dy, cache.conv)
+    return dx, dw, dgamma, dbeta

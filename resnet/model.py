@@ -13,6 +13,8 @@ torchvision state dict loads as it is.
 
 The public input is (N, 3, H, W) like torchvision's; inside, activations are channels-last
 (N, H, W, C), which makes every convolution one matrix product with no transposes.
+The layers are the fast ones (resnet/fast_bottleneck.py, resnet/fast_conv.py); the
+readable definitions they are tested against are resnet/bottleneck.py, resnet/conv.py.
 """
 
 import math
@@ -21,9 +23,9 @@ import numpy
 
 from numerics import array_module, check_float, check_shape, selected, to_device, to_host
 from numerics.state_dicts import load_state_into, strip_prefix
-from resnet.bottleneck import EXPANSION, bottleneck_backward, bottleneck_forward, bottleneck_layers
-from resnet.conv import gemm_ordered
-from resnet.conv_bn import conv_bn_backward, conv_bn_forward
+from resnet.bottleneck import EXPANSION, bottleneck_layers
+from resnet.fast_bottleneck import bottleneck_backward, bottleneck_forward, conv_bn_backward, conv_bn_forward
+from resnet.fast_conv import gemm_ordered
 from resnet.linear import linear_backward, linear_forward
 from resnet.pooling import grid_avgpool_backward, grid_avgpool_forward, maxpool_backward, maxpool_forward
 
@@ -40,7 +42,7 @@ class ResNet:
 
     Attributes:
         params:  {name: array}, torch layouts: conv weights (C_out, C_in, kH, kW) (stored
-                 with their memory in GEMM order, see resnet.conv.gemm_ordered), batch-norm
+                 with their memory in GEMM order, see resnet.fast_conv.gemm_ordered), batch-norm
                  weight and bias (C,), fc.weight (num_classes, C_last), fc.bias (num_classes,).
         grads:   {name: array} with the keys and shapes of params, filled by backward.
         buffers: {name: array}: "<bn>.running_mean", "<bn>.running_var" (C,) and

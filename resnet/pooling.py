@@ -6,8 +6,29 @@ minus infinity. Global average pooling averages each channel over the whole imag
 the last feature map (N, H, W, C) into one vector per image (N, C) whatever H and W are.
 """
 
+from dataclasses import dataclass
+
 from numerics import array_module, check_float, check_shape
 from resnet.conv import kernel_taps, output_size
+
+
+@dataclass(frozen=True)
+class MaxPoolCache:
+    """x: (N, H, W, C), out: (N, H_out, W_out, C) and the window geometry (ints)."""
+
+    x: object
+    out: object
+    kernel: int
+    stride: int
+    padding: int
+
+
+@dataclass(frozen=True)
+class GridPoolCache:
+    """x_shape: (N, H, W, C) of the pooled map; grid: cells per side."""
+
+    x_shape: tuple
+    grid: int
 
 
 def _check_pool_arguments(x, kernel, stride, padding):
@@ -28,7 +49,7 @@ def maxpool_forward(x, kernel=3, stride=2, padding=1):
 
     x: (N, H, W, C). kernel, stride, padding: ints (square windows, padding <= kernel // 2).
     Returns out: (N, H_out, W_out, C) with H_out = (H + 2*padding - kernel) // stride + 1,
-    and a cache for maxpool_backward.
+    and a MaxPoolCache for maxpool_backward.
     """
     _check_pool_arguments(x, kernel, stride, padding)
     xp = array_module(x)
@@ -38,7 +59,7 @@ def maxpool_forward(x, kernel=3, stride=2, padding=1):
     for _, _, out_rows, out_cols, in_rows, in_cols in kernel_taps(x.shape, (kernel, kernel), stride, padding):
         window_part = out[:, out_rows, out_cols, :]
         xp.maximum(window_part, x[:, in_rows, in_cols, :], out=window_part)
-    return out, (x, out, kernel, stride, padding)
+    return out, MaxPoolCache(x, out, kernel, stride, padding)
 
 
 def maxpool_backward(dout, cache):
@@ -49,7 +70,7 @@ def maxpool_backward(dout, cache):
     first of them in row-major order (smallest row, then smallest column), as PyTorch's
     CPU kernel does; the others get none.
     """
-    x, out, kernel, stride, padding = cache
+    x, out, kernel, stride, padding = cache.x, cache.out, cache.kernel, cache.stride, cache.padding
     check_shape("dout", dout, out.shape)
     xp = array_module(dout)
     dx = xp.zeros_like(x)
@@ -67,7 +88,7 @@ def grid_avgpool_forward(x, grid=1):
 
     x: (N, H, W, C) with H and W divisible by grid.
     Returns out: (N, grid * grid * C), cell (row r, column q) at columns
-    (r * grid + q) * C ... + C, and a cache for grid_avgpool_backward.
+    (r * grid + q) * C ... + C, and a GridPoolCache for grid_avgpool_backward.
     grid 1 is global average pooling; a larger grid keeps where things are
     (left or right, top or bottom), which a captioner naming positions needs.
     """
@@ -77,7 +98,7 @@ def grid_avgpool_forward(x, grid=1):
     if H % grid or W % grid:
         raise ValueError(f"grid_avgpool: a {H}x{W} map does not split into {grid}x{grid} equal cells")
     cells = x.reshape(N, grid, H // grid, grid, W // grid, C).mean(axis=(2, 4))
-    return cells.reshape(N, grid * grid * C), (x.shape, grid)
+    return cells.reshape(N, grid * grid * C), GridPoolCache(tuple(x.shape), grid)
 
 
 def grid_avgpool_backward(dout, cache):
@@ -85,7 +106,7 @@ def grid_avgpool_backward(dout, cache):
 
     dout: (N, grid * grid * C). Returns dx: (N, H, W, C).
     """
-    (N, H, W, C), grid = cache
+    (N, H, W, C), grid = cache.x_shape, cache.grid
     check_shape("dout", dout, (N, grid * grid * C))
     xp = array_module(dout)
     dx = xp.empty((N, grid, H // grid, grid, W // grid, C), dtype=dout.dtype)

@@ -9,6 +9,7 @@ from resnet import (
     conv2d_backward,
     conv2d_forward,
     conv2d_relu_forward,
+    fast_conv,
     gemm_ordered,
     im2col,
     relu_backward,
@@ -51,9 +52,20 @@ CASES = [  # (N, H, W, C_in, C_out, kernel, stride, padding, bias)
 
 
 def through_col2im(case):
-    """case as a test parameter: a strided conv's dx goes through col2im, course exercise 13."""
+    """case as a test parameter for the fast path: a strided conv's dx goes through col2im,
+    course exercise 13 (resnet.conv's dx always does)."""
     stride = case[6]
     return pytest.param(case, marks=pytest.mark.exercise(13) if stride > 1 else ())
+
+
+def gradients(backward):
+    """backward's (dx, dw, db) as check_layer wants them: no db for a conv without a bias."""
+
+    def without_missing_bias(dout, cache):
+        dx, dw, db = backward(dout, cache)
+        return (dx, dw) if db is None else (dx, dw, db)
+
+    return without_missing_bias
 
 
 def _inputs(xp, case, dtype=np.float64):
@@ -64,17 +76,19 @@ def _inputs(xp, case, dtype=np.float64):
     return x, w, b
 
 
+@pytest.mark.parametrize("module", [conv, fast_conv])
 @pytest.mark.parametrize("case", CASES)
-def test_conv_forward_matches_nested_loops(xp, case):
+def test_conv_forward_matches_nested_loops(xp, case, module):
     x, w, b = _inputs(xp, case)
     stride, padding = case[6], case[7]
-    out, _ = conv2d_forward(x, w, b, stride, padding)
+    out, _ = module.conv2d_forward(x, w, b, stride, padding)
     expected = naive_conv(to_host(x), to_host(w), None if b is None else to_host(b), stride, padding)
     assert out.shape == expected.shape
     assert rel_error(out, expected) < 1e-12
 
 
-@pytest.mark.parametrize("case", [through_col2im(case) for case in CASES])
+@pytest.mark.exercise(13)
+@pytest.mark.parametrize("case", CASES)
 def test_conv_gradients(xp, case):
     rng = np.random.default_rng(1)
     N, H, W, C_in, C_out, k, stride, padding, bias = case
@@ -88,21 +102,40 @@ def test_conv_gradients(xp, case):
     def forward(x, w, b=None):
         return conv2d_forward(x, w, b, stride, padding)
 
-    errors = check_layer(forward, conv2d_backward, inputs)
+    errors = check_layer(forward, gradients(conv2d_backward), inputs)
     assert_gradients_close(errors, 1e-6)
 
 
-@pytest.mark.exercise(13)  # a kernel that is not square takes col2im for any stride
-def test_non_square_kernel(xp):
+@pytest.mark.parametrize("case", [through_col2im(case) for case in CASES])
+def test_fast_conv_gradients(xp, case):
+    rng = np.random.default_rng(1)
+    N, H, W, C_in, C_out, k, stride, padding, bias = case
+    inputs = {
+        "x": xp.asarray(rng.standard_normal((N, H, W, C_in))),
+        "w": xp.asarray(rng.standard_normal((C_out, C_in, k, k))),
+    }
+    if bias:
+        inputs["b"] = xp.asarray(rng.standard_normal(C_out))
+
+    def forward(x, w, b=None):
+        return fast_conv.conv2d_forward(x, w, b, stride, padding)
+
+    errors = check_layer(forward, gradients(fast_conv.conv2d_backward), inputs)
+    assert_gradients_close(errors, 1e-6)
+
+
+@pytest.mark.exercise(13)  # a kernel that is not square takes col2im in either module, for any stride
+@pytest.mark.parametrize("module", [conv, fast_conv])
+def test_non_square_kernel(xp, module):
     rng = np.random.default_rng(5)
     x, w = xp.asarray(rng.standard_normal((2, 5, 6, 2))), xp.asarray(rng.standard_normal((3, 2, 1, 3)))
-    out, _ = conv2d_forward(x, w, None, 1, 1)
+    out, _ = module.conv2d_forward(x, w, None, 1, 1)
     assert rel_error(out, naive_conv(to_host(x), to_host(w), None, 1, 1)) < 1e-12
 
     def forward(x, w):
-        return conv2d_forward(x, w, None, 1, 1)
+        return module.conv2d_forward(x, w, None, 1, 1)
 
-    assert_gradients_close(check_layer(forward, conv2d_backward, {"x": x, "w": w}), 1e-6)
+    assert_gradients_close(check_layer(forward, gradients(module.conv2d_backward), {"x": x, "w": w}), 1e-6)
 
 
 @pytest.mark.parametrize("case", [through_col2im(case) for case in (CASES[1], CASES[2])])
@@ -110,7 +143,7 @@ def test_conv_relu_is_relu_of_conv_with_its_gradients(xp, case):
     x, w, b = _inputs(xp, case)
     stride, padding = case[6], case[7]
     out, _ = conv2d_relu_forward(x, w, b, stride, padding)
-    assert rel_error(out, np.maximum(to_host(conv2d_forward(x, w, b, stride, padding)[0]), 0)) == 0
+    assert rel_error(out, np.maximum(to_host(fast_conv.conv2d_forward(x, w, b, stride, padding)[0]), 0)) == 0
 
     def forward_keeping_out(x, w, b):
         out, conv_cache = conv2d_relu_forward(x, w, b, stride, padding)
@@ -118,17 +151,25 @@ def test_conv_relu_is_relu_of_conv_with_its_gradients(xp, case):
 
     def backward(dout, cache):  # the documented recipe: ReLU's backward, then the conv's
         out, conv_cache = cache
-        return conv2d_backward(relu_backward(dout, out), conv_cache)
+        return fast_conv.conv2d_backward(relu_backward(dout, out), conv_cache)
 
     errors = check_layer(forward_keeping_out, backward, {"x": x, "w": w, "b": b})
     assert_gradients_close(errors, 1e-6)
 
 
-def test_float32_stays_float32(xp):
+@pytest.mark.parametrize("module", [pytest.param(conv, marks=pytest.mark.needs_exercises(13)), fast_conv])
+def test_float32_stays_float32(xp, module):
     x, w, b = _inputs(xp, CASES[2], np.float32)
-    out, cache = conv2d_forward(x, w, b, 1, 1)
-    dx, dw, db = conv2d_backward(out, cache)
+    out, cache = module.conv2d_forward(x, w, b, 1, 1)
+    dx, dw, db = module.conv2d_backward(out, cache)
     assert {a.dtype for a in (out, dx, dw, db)} == {np.dtype(np.float32)}
+
+
+def test_backward_returns_none_for_a_missing_bias(xp):
+    x, w, _ = _inputs(xp, CASES[0])
+    out, cache = fast_conv.conv2d_forward(x, w)
+    dx, dw, db = fast_conv.conv2d_backward(out, cache)
+    assert db is None and dx.shape == x.shape and dw.shape == w.shape
 
 
 @pytest.mark.exercise(13)
@@ -159,10 +200,11 @@ def test_gemm_ordered_weight_needs_no_copy(xp):
 
 
 @pytest.mark.needs_exercises(13)  # stride 2
-def test_weight_gradient_comes_back_in_the_weights_shape(xp):
+@pytest.mark.parametrize("module", [conv, fast_conv])
+def test_weight_gradient_comes_back_in_the_weights_shape(xp, module):
     x, w, _ = _inputs(xp, CASES[3])
-    out, cache = conv2d_forward(x, gemm_ordered(w), None, 2, 1)
-    _, dw = conv2d_backward(out, cache)
+    out, cache = module.conv2d_forward(x, gemm_ordered(w), None, 2, 1)
+    _, dw, _ = module.conv2d_backward(out, cache)
     assert dw.shape == w.shape
 
 
@@ -193,31 +235,34 @@ def test_bad_bias_dtype_and_dout(xp):
 
 @pytest.mark.exercise(13)  # stride 2
 def test_one_image_per_product_gives_the_same_gradients(xp, monkeypatch):
-    # Large batches are convolved a few images at a time; force one image per chunk.
+    # The fast path convolves large batches a few images at a time; force one image per chunk.
     x, w, b = _inputs(xp, CASES[3])
     dout = xp.asarray(np.random.default_rng(4).standard_normal((2, 4, 3, 3)))
-    out, cache = conv2d_forward(x, w, b, 2, 1)
-    grads = conv2d_backward(dout, cache)
-    monkeypatch.setattr(conv, "PATCH_CHUNK_BYTES", 1)
-    chunked_out, chunked_cache = conv2d_forward(x, w, b, 2, 1)
+    out, cache = fast_conv.conv2d_forward(x, w, b, 2, 1)
+    grads = fast_conv.conv2d_backward(dout, cache)
+    monkeypatch.setattr(fast_conv, "PATCH_CHUNK_BYTES", 1)
+    chunked_out, chunked_cache = fast_conv.conv2d_forward(x, w, b, 2, 1)
     assert rel_error(chunked_out, out) < 1e-14
-    for whole, chunked in zip(grads, conv2d_backward(dout, chunked_cache)):
+    chunked_grads = fast_conv.conv2d_backward(dout, chunked_cache)
+    assert grads[2] is None and chunked_grads[2] is None  # no bias
+    for whole, chunked in zip(grads[:2], chunked_grads[:2]):
         assert rel_error(whole, chunked) < 1e-14
 
 
 def test_input_gradient_can_be_skipped(xp):
     x, w, b = _inputs(xp, CASES[2])
-    out, cache = conv2d_forward(x, w, b, 1, 1)
-    dx, dw, db = conv2d_backward(out, cache)
-    skipped = conv2d_backward(out, cache, input_gradient=False)
+    out, cache = fast_conv.conv2d_forward(x, w, b, 1, 1)
+    dx, dw, db = fast_conv.conv2d_backward(out, cache)
+    skipped = fast_conv.conv2d_backward(out, cache, input_gradient=False)
     assert skipped[0] is None
     assert rel_error(skipped[1], dw) == 0 and rel_error(skipped[2], db) == 0
 
 
-def test_one_channel_made_by_a_new_axis(xp):
+@pytest.mark.parametrize("module", [conv, fast_conv])
+def test_one_channel_made_by_a_new_axis(xp, module):
     # x[..., None] is contiguous but reports a channel stride of 0: the patches must not care.
     x = xp.asarray(np.arange(1.0, 31.0).reshape(1, 5, 6))[..., None]
     w = xp.asarray(np.ones((1, 1, 2, 2)))
-    out, _ = conv2d_forward(x, w, None, 1, 0)
+    out, _ = module.conv2d_forward(x, w, None, 1, 0)
     expected = naive_conv(to_host(x).copy(), np.ones((1, 1, 2, 2)), None, 1, 0)
     assert rel_error(out, expected) < 1e-12

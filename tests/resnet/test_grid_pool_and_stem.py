@@ -38,7 +38,7 @@ def test_stem_without_pooling_keeps_twice_the_resolution(xp):
     assert pooled.features(x).shape == (1, 8)  # a 4x4 map, pooled to one cell
 
 
-@pytest.mark.needs_exercises(13, 14, 15)  # the model's backward
+@pytest.mark.needs_exercises(13)  # the model's backward: col2im for the strided stem
 def test_stem_options_pass_a_gradient_check(xp):
     model = resnet((1,), (2,), stem_width=3, num_classes=2, dtype=np.float64, rng=1, stem_kernel=5,
                    stem_pool=False, pool_grid=2)

@@ -31,10 +31,10 @@ def _images(xp, shape, dtype=np.float64, seed=2):
     return xp.asarray(np.random.default_rng(seed).standard_normal(shape), dtype=dtype)
 
 
-# The model's backward runs course exercises 13 (col2im) and 15 (bottleneck), and 14 (batch
-# norm) in train mode.
-@pytest.mark.needs_exercises(13, 15)
-@pytest.mark.parametrize("train", [pytest.param(True, marks=pytest.mark.needs_exercises(14)), False])
+# The model runs the fast path (resnet.fast_bottleneck), whose backward through a strided
+# convolution uses col2im, course exercise 13.
+@pytest.mark.needs_exercises(13)
+@pytest.mark.parametrize("train", [True, False])
 def test_tiny_resnet_gradients_of_every_parameter_by_name(xp, train):
     model = tiny_model()
     x = _images(xp, (2, 3, 16, 16))
@@ -111,7 +111,7 @@ def test_resnet50_takes_any_image_size(xp):
         assert rel_error(logits, to_host(features) @ fc_weight.T + fc_bias) < 1e-5
 
 
-@pytest.mark.needs_exercises(13, 14, 15)
+@pytest.mark.needs_exercises(13)
 def test_small_model_trains_in_float32(xp):
     model = resnet((1, 1), (4, 8), stem_width=8, num_classes=5, dtype=np.float32)
     x = _images(xp, (4, 3, 64, 64), np.float32)
@@ -196,7 +196,7 @@ def test_bad_input_is_named(xp):
         model.forward(xp.zeros((1, 3, 16, 16)))
 
 
-@pytest.mark.needs_exercises(13, 14, 15)
+@pytest.mark.needs_exercises(13)
 def test_backward_features_is_backward_without_the_classifier(xp):
     # An encoder trained end to end gets d(features) from its caller instead of d(logits).
     model = tiny_model()
@@ -221,7 +221,7 @@ def test_eval_features_keep_nothing_for_backward(xp):
         model.backward_features(xp.zeros((1, model.feature_size)))
 
 
-@pytest.mark.needs_exercises(13, 14, 15)
+@pytest.mark.needs_exercises(13)
 def test_backward_without_the_input_gradient_gives_the_same_parameter_gradients(xp):
     model = tiny_model()
     x = _images(xp, (2, 3, 16, 16))

@@ -16,6 +16,8 @@ from resnet import (
     bottleneck_forward,
     conv2d_backward,
     conv2d_forward,
+    fast_bottleneck,
+    fast_conv,
     global_avgpool_backward,
     global_avgpool_forward,
     linear_backward,
@@ -44,25 +46,28 @@ def nhwc(t):
     return t.detach().numpy().transpose(0, 2, 3, 1)
 
 
-# The course exercises these tests need: col2im for strided convs (13), batch norm's backward
-# in train mode (14), the bottleneck's (15).
+# The course exercises these tests need: col2im (13) for resnet.conv's backward and for a
+# strided conv of the fast path (which the model runs), batch norm's backward (14), the
+# bottleneck's (15).
 COL2IM = pytest.mark.needs_exercises(13)
-TRAIN_BATCHNORM = pytest.mark.needs_exercises(14)
+CONV_CASES = [(1, 1, 0, False), (1, 2, 0, True), (3, 1, 1, False), (3, 2, 1, True), (7, 2, 3, False)]
 
 
 @pytest.mark.parametrize(
-    ("kernel", "stride", "padding", "bias"),
-    [(1, 1, 0, False), pytest.param(1, 2, 0, True, marks=COL2IM), (3, 1, 1, False),
-     pytest.param(3, 2, 1, True, marks=COL2IM), pytest.param(7, 2, 3, False, marks=COL2IM)],
+    ("module", "kernel", "stride", "padding", "bias"),
+    [pytest.param((conv2d_forward, conv2d_backward), *case, marks=COL2IM) for case in CONV_CASES]
+    + [pytest.param((fast_conv.conv2d_forward, fast_conv.conv2d_backward), *case,
+                    marks=COL2IM if case[1] > 1 else ()) for case in CONV_CASES],
 )
-def test_conv2d_matches_torch(xp, kernel, stride, padding, bias):
+def test_conv2d_matches_torch(xp, module, kernel, stride, padding, bias):
+    forward, backward = module
     rng = np.random.default_rng(0)
     x = xp.asarray(rng.standard_normal((2, 9, 11, 3)))
     w = xp.asarray(rng.standard_normal((4, 3, kernel, kernel)))
     b = xp.asarray(rng.standard_normal(4)) if bias else None
-    out, cache = conv2d_forward(x, w, b, stride, padding)
+    out, cache = forward(x, w, b, stride, padding)
     dout = rng.standard_normal(out.shape)
-    grads = conv2d_backward(xp.asarray(dout), cache)
+    grads = backward(xp.asarray(dout), cache)
 
     tx, tw = nchw(x), tensor(w)
     tb = tensor(b) if bias else None
@@ -73,6 +78,8 @@ def test_conv2d_matches_torch(xp, kernel, stride, padding, bias):
     assert rel_error(grads[1], tw.grad.numpy()) < 1e-12
     if bias:
         assert rel_error(grads[2], tb.grad.numpy()) < 1e-12
+    else:
+        assert grads[2] is None
 
 
 @pytest.mark.needs_exercises(14)
@@ -137,17 +144,23 @@ def _torch_state(model):
     return torch_resnet50.torch_state(model.state_dict(), model.params)
 
 
-@pytest.mark.needs_exercises(15)
-@pytest.mark.parametrize("train", [pytest.param(True, marks=TRAIN_BATCHNORM), False])
-@pytest.mark.parametrize("stride", [1, pytest.param(2, marks=COL2IM)])
-def test_bottleneck_matches_torch(xp, train, stride):
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize(
+    ("block", "stride"),
+    [pytest.param((bottleneck_forward, bottleneck_backward), stride,
+                  marks=pytest.mark.needs_exercises(13, 14, 15)) for stride in (1, 2)]
+    + [pytest.param((fast_bottleneck.bottleneck_forward, fast_bottleneck.bottleneck_backward), stride,
+                    marks=COL2IM if stride > 1 else ()) for stride in (1, 2)],
+)
+def test_bottleneck_matches_torch(xp, train, block, stride):
+    forward, backward = block
     params, buffers = make_block(xp, 4, 2, stride)
     x = xp.asarray(np.random.default_rng(4).standard_normal((2, 6, 5, 4)))
     state = {name: tensor(value) for name, value in params.items()}
     state.update({name: tensor(value, grad=False) for name, value in buffers.items()})
-    out, cache = bottleneck_forward(x, params, buffers, stride, train)
+    out, cache = forward(x, params, buffers, stride, train)
     dout = np.random.default_rng(5).standard_normal(out.shape)
-    dx, grads = bottleneck_backward(xp.asarray(dout), cache)
+    dx, grads = backward(xp.asarray(dout), cache)
 
     tx = nchw(x)
     tout = torch_resnet50.bottleneck(tx, state, "", stride, train)
@@ -181,7 +194,7 @@ def test_resnet50_eval_logits_match_torch_in_float32(xp):
     assert rel_error(logits, expected) < 1e-4
 
 
-@pytest.mark.needs_exercises(13, 14, 15)
+@COL2IM  # the model's backward through its strided convolutions
 def test_resnet50_train_step_matches_torch_in_float64(xp):
     model = _perturbed_resnet50(np.float64)
     x = np.random.default_rng(7).standard_normal((2, 3, 64, 64))
@@ -204,7 +217,7 @@ def test_resnet50_train_step_matches_torch_in_float64(xp):
             assert rel_error(ours[name], state[name].detach().numpy()) < 1e-12, name
 
 
-@pytest.mark.needs_exercises(13, 14, 15)
+@COL2IM
 def test_resnet50_matches_torchvision(xp):
     torchvision = pytest.importorskip("torchvision")
     model = _perturbed_resnet50(np.float32)
