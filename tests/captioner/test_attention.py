@@ -1,4 +1,8 @@
-"""Soft attention, part by part and as one step: gradient checks, golden values, bad input."""
+"""Soft attention, part by part and as one step: gradient checks, golden values, bad input.
+
+The scores' forward and backward are course exercises 21 and 22 (tests/course/exercises.py):
+the tests that grade them are marked exercise(N), those that run them needs_exercises(...).
+"""
 
 import math
 
@@ -79,6 +83,8 @@ def test_project_grid_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.exercise(22)
+@pytest.mark.needs_exercises(21)
 def test_attention_scores_gradients(xp):
     p = random_arrays(xp)
     inputs = step_inputs(p)
@@ -121,6 +127,7 @@ def test_gated_context_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_attention_step_gradients_reach_every_input_and_parameter(xp):
     inputs = step_inputs(random_arrays(xp, seed=4))
     errors = check_layer(attention.attention_step_forward, attention.attention_step_backward, inputs)
@@ -128,6 +135,7 @@ def test_attention_step_gradients_reach_every_input_and_parameter(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_gradients_through_the_projection_and_the_step_together(xp):
     # The decoder's path: project once, then the step; A reaches the loss both ways.
     p = random_arrays(xp, seed=5)
@@ -153,6 +161,29 @@ def test_gradients_through_the_projection_and_the_step_together(xp):
 # ------------------------------------------------------------------ golden values
 
 
+@pytest.mark.exercise(21)
+def test_attention_scores_by_hand(xp):
+    # One picture, L = 2 cells, H = 1, K = 2. h W_h = 1.0 * (0.5, 0.25) is added to both cells:
+    # cell 0: tanh(0.5 + 0.5, -1.0 + 0.25) = tanh(1.0, -0.75); cell 1: tanh(0.0 + 0.5, 2.0 + 0.25),
+    # and each score is that pair times w = (2, -1).
+    A_projected = xp.asarray([[[0.5, -1.0], [0.0, 2.0]]])
+    e, _ = attention.attention_scores_forward(A_projected, xp.asarray([[1.0]]), xp.asarray([[0.5, 0.25]]),
+                                              xp.asarray([2.0, -1.0]))
+    expected = [[2 * math.tanh(1.0) - math.tanh(-0.75), 2 * math.tanh(0.5) - math.tanh(2.25)]]
+    assert e.shape == (1, 2)
+    assert rel_error(e, expected) < 1e-14
+
+
+@pytest.mark.exercise(21)
+def test_attention_scores_equal_a_naive_loop(xp):
+    host = linspace_arrays()
+    p = {name: xp.asarray(value) for name, value in host.items()}
+    A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
+    e, _ = attention.attention_scores_forward(A_projected, p["h"], p["W_h"], p["w"])
+    assert rel_error(e, naive_attention(host)["e"]) < 1e-13
+
+
+@pytest.mark.needs_exercises(21)
 def test_every_part_equals_a_naive_loop(xp):
     host = linspace_arrays()
     expected = naive_attention(host)
@@ -167,6 +198,7 @@ def test_every_part_equals_a_naive_loop(xp):
         assert rel_error(value, expected[name]) < 1e-13, name
 
 
+@pytest.mark.needs_exercises(21)
 def test_the_step_equals_a_naive_loop(xp):
     host = linspace_arrays()
     expected = naive_attention(host)
@@ -190,6 +222,7 @@ def test_equal_weights_give_the_pooled_vector(xp):
     assert rel_error(z, to_host(A).mean(axis=1)) < 1e-15
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_float32_stays_float32(xp):
     host = linspace_arrays()
     inputs = step_inputs({name: xp.asarray(value, dtype=xp.float32) for name, value in host.items()})
@@ -243,6 +276,7 @@ def test_doubly_stochastic_penalty_is_zero_when_every_cell_gets_one_in_total(xp)
 # ------------------------------------------------------------------ bad input
 
 
+@pytest.mark.needs_exercises(21)  # the backward's check needs a forward's cache
 def test_bad_shapes_are_named(xp):
     inputs = step_inputs(random_arrays(xp))
     with pytest.raises(ValueError, match=r"h must have shape \(N, H\).*got \(3, 5\)"):

@@ -18,7 +18,7 @@ def run(arguments, capsys):
     return status, out, err
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 16, 17, 18)  # training, beam search and BLEU
+@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 16, 17, 18, 21, 22)  # training (attention), beam search, BLEU
 def test_quick_demo_writes_every_output(tmp_path, capsys):
     status, out, _ = run(["demo", "--quick", "--quiet", "--out", tmp_path], capsys)
     assert status == 0
@@ -100,7 +100,7 @@ def test_flickr_path_in_every_format(flickr_folder, tmp_path, capsys):
     assert status == 0, err
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 17, 18)  # it trains before it errs
+@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 17, 18, 21, 22)  # it trains before it errs
 def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     captions = folder / "captions.txt"

@@ -78,6 +78,14 @@ EXERCISES = [
              "add up clipped matches and hypothesis n-grams over all images before dividing; BLEU-n is "
              "brevity_penalty(c, r), r summed from closest_reference_length, times the geometric mean of "
              "p_1 .. p_n, and 0 once some p_k is 0"),
+    Exercise(21, "attention scores forward", "captioner/attention_scores.py", "attention_scores_forward",
+             "h W_h is one row per picture: give it an axis for the cells so that it is added to each of "
+             "the L cells of A_projected; tanh_forward squashes the sum into t (N, L, K), and each cell's "
+             "score is its row of t times w. Return e and the cache the backward unpacks"),
+    Exercise(22, "attention scores backward", "captioner/attention_scores.py", "attention_scores_backward",
+             "e = t w: dw adds up de[n, l] t[n, l] over every picture and cell, and dt is de times w "
+             "along K; tanh_backward takes dt to dA_projected. h W_h was added to all L cells, so its "
+             "gradient is the sum over the cells; from it dh and dW_h follow as for any matrix product"),
 ]
 
 BY_NUMBER = {exercise.number: exercise for exercise in EXERCISES}
