@@ -5,7 +5,7 @@ pictures beside them. Gates are drawn in their lstm.colours colour everywhere.
 """
 
 import numpy
-from figure_tools import plt, save_figure, write_table
+from figure_tools import plt, save_animation, save_figure, write_table
 
 from lstm import (
     lstm_step_backward,
@@ -15,6 +15,7 @@ from lstm import (
     tanh_backward,
     tanh_forward,
 )
+from lstm.cell_diagram import animate_lstm_cell
 from lstm.colours import LINE_COLOURS, NAMES
 from lstm.demo import RecallModel, recall_batch
 from lstm.figures import draw_memory_under_forget_gate, draw_over_time, draw_what_a_step_writes
@@ -149,6 +150,11 @@ def draw_bptt_paths(out):
     save_figure(figure, out / "bptt_paths.png")
 
 
+def draw_cell_diagram(out):
+    """The whole cell, one frame per step of lstm.animations.example_sequence, numbers on every wire."""
+    save_animation(animate_lstm_cell(), out / "cell_diagram.gif", fps=1)
+
+
 FIGURES = {
     "gradient_through_time": draw_gradient_through_time,
     "squashing_curves": draw_squashing_curves,
@@ -156,4 +162,5 @@ FIGURES = {
     "input_gate_grid": draw_input_gate_grid,
     "step_gradient_check": draw_step_gradient_check,
     "bptt_paths": draw_bptt_paths,
+    "cell_diagram.gif": draw_cell_diagram,
 }

@@ -83,6 +83,7 @@ def load_checkpoint(path):
         raise CheckpointError(f"checkpoint {path} cannot be read: {error}") from error
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a captioner checkpoint (no '{FORMAT}' metadata)")
+    _check_metadata(metadata, arrays, path)
     try:
         vocabulary = Vocabulary(metadata["vocabulary"])
         decoder = CaptionDecoder(DecoderConfig(**metadata["decoder"]))
@@ -101,6 +102,50 @@ def load_checkpoint(path):
         optimizer_state["kind"] = metadata["optimizer"]["kind"]
     return Checkpoint(captioner, vocabulary, metadata["training"], metadata["progress"], optimizer_state,
                       path)
+
+
+# The sizes in a decoder configuration, and the counters of the progress, that must be ints.
+DECODER_SIZES = ("vocabulary_size", "feature_size", "embedding_size", "hidden_size")
+PROGRESS_COUNTERS = ("epoch", "batch", "step")
+
+
+def _check_metadata(metadata, arrays, path):
+    """Refuse metadata of the wrong shape (edited by hand, or damaged), naming the field, before
+    anything is built from it."""
+    def refuse(field, expected):
+        raise CheckpointError(f"checkpoint {path}: its metadata field {field} must be {expected}")
+
+    for field in ("decoder", "training", "progress"):
+        if not isinstance(metadata.get(field), dict):
+            refuse(f"'{field}'", "an object")
+    if not isinstance(metadata.get("vocabulary"), list) or not all(
+            isinstance(word, str) for word in metadata["vocabulary"]):
+        refuse("'vocabulary'", "a list of words")
+    # No dimension of a model exceeds its count of parameters: this bounds what is allocated.
+    values = sum(int(array.size) for name, array in arrays.items() if name.startswith("params:"))
+    for size in DECODER_SIZES:
+        value = metadata["decoder"].get(size)
+        if not _is_count(value) or not 1 <= value <= values:
+            refuse(f"decoder.{size}", f"an int from 1 to {values} (the parameters saved), not {value!r}")
+    if metadata["decoder"]["vocabulary_size"] != len(metadata["vocabulary"]):
+        refuse("decoder.vocabulary_size", f"the vocabulary's length, {len(metadata['vocabulary'])}")
+    progress = metadata["progress"]
+    for counter in PROGRESS_COUNTERS:
+        if counter in progress and not (_is_count(progress[counter]) and progress[counter] >= 0):
+            refuse(f"progress.{counter}", f"an int >= 0, not {progress[counter]!r}")
+    for listed in ("history", "losses"):
+        if listed in progress and not isinstance(progress[listed], list):
+            refuse(f"progress.{listed}", "a list")
+    if "losses" in progress and not all(_is_count(x) or isinstance(x, float) for x in progress["losses"]):
+        refuse("progress.losses", "a list of numbers")
+    optimizer = metadata.get("optimizer")
+    if optimizer is not None and not (isinstance(optimizer, dict) and isinstance(optimizer.get("kind"), str)
+                                      and _is_count(optimizer.get("steps")) and optimizer["steps"] >= 0):
+        refuse("'optimizer'", "null or an object with a 'kind' string and a 'steps' int >= 0")
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _encoder_config(metadata):

@@ -6,6 +6,7 @@ which the captioner turns into encoder input one batch at a time (captioner.pict
 the whole set never sits in memory as floats.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy
@@ -17,7 +18,7 @@ from numerics import selected
 @dataclass
 class CaptionData:
     """inputs: (N, F) float features or (N, H, W, 3) uint8 images (NumPy or memory-mapped);
-    references: N lists of tokenised captions (list[str]); names: N image names."""
+    references: N lists of tokenised captions (list[str]); names: N distinct image names."""
 
     inputs: object
     references: list
@@ -32,6 +33,9 @@ class CaptionData:
         empty = [name for name, captions in zip(self.names, self.references) if not captions]
         if empty:
             raise ValueError(f"{len(empty)} images have no caption, e.g. {empty[:3]}")
+        repeated = [name for name, count in Counter(self.names).items() if count > 1]
+        if repeated:
+            raise ValueError(f"names must be distinct (one entry per image), got {repeated[0]!r} twice")
 
     @classmethod
     def from_raw_captions(cls, inputs, captions_by_name, names):

@@ -119,44 +119,53 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print,
     training_seconds = time.perf_counter() - train_started
     save_checkpoint(out / "model.npz", captioner, vocabulary)
 
-    blind_config = replace(config, epochs=min(config.epochs, size.blind_epochs), seed=seed + 1)
-    feature_shape = captioner.features(data["test"].batch(numpy.arange(1))).shape[1:]
-    blind, blind_state = train_blind_baseline(decoder_config, feature_shape, vocabulary, data, blind_config,
-                                              out, progress)
-
     test = data["test"]
     captions = caption_all(captioner, test, vocabulary, config.max_length)
-    blind_captions = caption_all(blind, blind_inputs(test, feature_shape), vocabulary, config.max_length)
-    metrics = {
-        "decoder": {"cell": size.cell, "context": size.context},
-        "test_bleu": corpus_bleu(test.references, captions),
-        "test_rouge_l": corpus_rouge_l(test.references, captions),
-        "test_cider": corpus_cider(test.references, captions),
-        "blind_test_bleu": corpus_bleu(test.references, blind_captions),
-        "blind_test_rouge_l": corpus_rouge_l(test.references, blind_captions),
-        "blind_test_cider": corpus_cider(test.references, blind_captions),
-        "colour_shape_named": object_naming_accuracy(captions, splits["test"].objects),
-        "colour_shape_named_by_object_count": object_naming_by_count(captions, splits["test"].objects),
-        "blind_colour_shape_named": object_naming_accuracy(blind_captions, splits["test"].objects),
+    metrics = {"decoder": {"cell": size.cell, "context": size.context},
+               **caption_metrics(test.references, captions, splits["test"].objects)}
+    blind_state = None
+    if size.blind_epochs:
+        blind_config = replace(config, epochs=min(config.epochs, size.blind_epochs), seed=seed + 1)
+        feature_shape = captioner.features(test.batch(numpy.arange(1))).shape[1:]
+        blind, blind_state = train_blind_baseline(decoder_config, feature_shape, vocabulary, data,
+                                                  blind_config, out, progress)
+        blind_captions = caption_all(blind, blind_inputs(test, feature_shape), vocabulary, config.max_length)
+        blind_metrics = caption_metrics(test.references, blind_captions, splits["test"].objects)
+        metrics.update({f"blind_{name}": value for name, value in blind_metrics.items()})
+    metrics.update({
         "training_seconds": round(training_seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
         "train_images": size.train_images,
         "epochs": config.epochs,
         "history": progress_state["history"],
-    }
+    })
     write_text(out / "metrics.json", json.dumps(metrics, indent=2))
-    save_loss_curve(out / "loss_curve.png", progress_state["losses"], blind_losses=blind_state["losses"])
+    save_loss_curve(out / "loss_curve.png", progress_state["losses"],
+                    blind_losses=blind_state["losses"] if blind_state else None)
     write_figures(out, captioner, vocabulary, splits["test"], test, captions)
     by_count = ", ".join(f"{share:.1%} with {count}" for count, share in
                          metrics["colour_shape_named_by_object_count"].items())
-    log(f"test BLEU-4 {metrics['test_bleu'][4]:.3f} (blind baseline {metrics['blind_test_bleu'][4]:.3f}), "
-        f"ROUGE-L {metrics['test_rouge_l']:.3f}, CIDEr-D {metrics['test_cider']:.3f}; colour and shape named "
-        f"for {metrics['colour_shape_named']:.1%} of objects ({by_count} objects in the picture)")
+    blind_bleu = f" (blind baseline {metrics['blind_test_bleu'][4]:.3f})" if blind_state else ""
+    log(f"test BLEU-4 {metrics['test_bleu'][4]:.3f}{blind_bleu}, ROUGE-L {metrics['test_rouge_l']:.3f}, "
+        f"CIDEr-D {metrics['test_cider']:.3f}; colour and shape named for "
+        f"{metrics['colour_shape_named']:.1%} of objects ({by_count} objects in the picture)")
     for name, caption, references in list(zip(test.names, captions, test.references))[:4]:
         log(f"  {name}: {' '.join(caption)}   (reference: {' '.join(references[0])})")
     written = sorted(path.name for path in out.iterdir() if path.name != "blind_checkpoint.npz")
     log(f"wrote {out}/: {', '.join(written)}")
     return metrics
+
+
+def caption_metrics(references, captions, objects):
+    """The test split's BLEU-1..4, ROUGE-L, CIDEr-D and the share of objects named (overall and by
+    the number of objects in the picture)."""
+    return {
+        "test_bleu": corpus_bleu(references, captions),
+        "test_rouge_l": corpus_rouge_l(references, captions),
+        "test_cider": corpus_cider(references, captions),
+        "colour_shape_named": object_naming_accuracy(captions, objects),
+        "colour_shape_named_by_object_count": object_naming_by_count(captions, objects),
+    }
 
 
 def load_demo_model(path=SHIPPED_MODEL):

@@ -55,14 +55,12 @@ def build_encoder(config, weights=None, seed=0):
     """The ResNet an EncoderConfig describes.
 
     weights: for ResNet50, torchvision's .pth or the project's .npz (required); seed: the
-    initialisation of a small ResNet. Returns a resnet.ResNet whose `features` gives (N, grid^2 C).
+    initialisation of a small ResNet. Returns a resnet.ResNet whose `features(x, grid=config.grid)`
+    gives (N, grid^2 C).
     """
     if config.resnet is not None:
         return resnet(**config.resnet, pool_grid=config.grid, num_classes=1, rng=seed)
     if weights is None:
         raise FileNotFoundError("this captioner reads ResNet50 features: "
                                 "give the ResNet50 weights (--weights)")
-    if config.grid != 1:
-        raise ValueError(f"a frozen ResNet50 gives one pooled vector per picture (grid 1), "
-                         f"not grid {config.grid}")
     return resnet50(weights=weights)

@@ -11,7 +11,9 @@ split loaders return lists of image file names. The formats:
                              {"images": [{"filename", "split", "sentences": [{"raw", "tokens"}]}]}
 
 `load_captions(path)` recognises the format from the file name and first line. Broken rows raise
-ValueError naming the file and the line, except the two known defects of the published files,
+ValueError naming the file and the line, and so does a caption row given twice (the same image and
+caption number) or an image listed twice in the splits (`check_disjoint_splits`: an image in two
+splits would be tested on what it was trained on), except the two known defects of the published files,
 which are handled: Flickr8k's captions for a non-existent image "2258277193_586949ec62.jpg.1"
 are dropped with a warning, and the Kaggle Flickr30k row of "2199200615.jpg" that lacks its
 second "|" is repaired.
@@ -41,7 +43,7 @@ KAGGLE_FLICKR8K_HEADER = "image,caption"
 KAGGLE_FLICKR30K_HEADER = "image_name| comment_number| comment"
 
 _FLICKR8K_ROW = re.compile(r"(?P<image>[^\t#]+)#(?P<number>\d+)\t(?P<caption>.*)")
-_NUMBER_THEN_CAPTION = re.compile(r"\s*\d+\s+(?P<caption>\S.*)")
+_NUMBER_THEN_CAPTION = re.compile(r"\s*(?P<number>\d+)\s+(?P<caption>\S.*)")
 
 
 def load_captions(path):
@@ -111,34 +113,68 @@ def load_karpathy(path):
         raise ValueError(f"{path}: expected a JSON object with an 'images' list")
     captions = {}
     splits = {"train": [], "val": [], "test": []}
+    entry_of = {"train": [], "val": [], "test": []}  # each split name's index in "images"
     for index, entry in enumerate(images):
         name, split, raw_captions = _karpathy_entry(path, index, entry)
         captions.setdefault(name, []).extend(raw_captions)
         splits[KARPATHY_SPLITS[split]].append(name)
+        entry_of[KARPATHY_SPLITS[split]].append(index)
+    check_disjoint_splits(splits, lambda split, k: f"{path}: images[{entry_of[split][k]}]")
     return captions, splits
 
 
 def load_image_list(path):
     """Image file names listed one per line (e.g. Flickr_8k.trainImages.txt); blank lines are skipped."""
-    path = _existing_file(path, "image list")
-    return [line.strip() for _, line in _numbered_lines(path) if line.strip()]
+    return _numbered_image_list(path)[1]
 
 
 def load_flickr8k_splits(directory):
     """The official Flickr8k splits from the folder holding Flickr_8k.{train,dev,test}Images.txt.
 
     Returns {"train": [...], "val": [...], "test": [...]} of image file names ("dev" is "val").
+    An image in two lists, or twice in one, raises ValueError naming the files and lines.
     """
     directory = Path(directory)
     missing = [name for name in FLICKR8K_SPLIT_FILES.values() if not (directory / name).is_file()]
     if missing:
         raise FileNotFoundError(f"Flickr8k split files not found in {directory}: {', '.join(missing)}")
-    return {split: load_image_list(directory / name) for split, name in FLICKR8K_SPLIT_FILES.items()}
+    lines, splits = {}, {}
+    for split, name in FLICKR8K_SPLIT_FILES.items():
+        lines[split], splits[split] = _numbered_image_list(directory / name)
+    check_disjoint_splits(
+        splits, lambda split, k: f"{directory / FLICKR8K_SPLIT_FILES[split]}, line {lines[split][k]}")
+    return splits
+
+
+def check_disjoint_splits(splits, where):
+    """Refuse an image listed twice, in two splits or twice in one: every split source calls this.
+
+    splits: {split name: [image name, ...]}; where(split, k): the file and line (or entry) that
+    lists splits[split][k], for the message. Raises ValueError naming both places.
+    """
+    first_seen = {}
+    for split, names in splits.items():
+        for k, name in enumerate(names):
+            if name not in first_seen:
+                first_seen[name] = (split, k)
+                continue
+            earlier = first_seen[name]
+            splits_named = (f"twice in the {split} split" if earlier[0] == split
+                            else f"in the {earlier[0]} and the {split} split")
+            raise ValueError(f"image {name} is listed {splits_named}: {where(*earlier)} and "
+                             f"{where(split, k)}; an image must be in one split, once")
+
+
+def _numbered_image_list(path):
+    """([line number, ...], [image name, ...]) of an image list, one name per line."""
+    numbered = _numbered_lines(_existing_file(path, "image list"))
+    return [number for number, _ in numbered], [line.strip() for _, line in numbered]
 
 
 def _parse_flickr8k_tokens(path, lines):
     captions = {}
     dropped = set()
+    row_line = {}
     for number, line in lines:
         row = _FLICKR8K_ROW.fullmatch(line)
         if row is None:
@@ -146,6 +182,7 @@ def _parse_flickr8k_tokens(path, lines):
         if row["image"] in FLICKR8K_STRAY_IMAGES:
             dropped.add(row["image"])
             continue
+        _refuse_repeated_row(path, number, (row["image"], int(row["number"])), row_line)
         captions.setdefault(row["image"], []).append(row["caption"])
     if dropped:
         warnings.warn(
@@ -170,21 +207,35 @@ def _parse_kaggle_flickr8k(path, lines):
 def _parse_kaggle_flickr30k(path, lines):
     _expect_header(path, lines, KAGGLE_FLICKR30K_HEADER)
     captions = {}
+    row_line = {}
     for number, line in lines[1:]:
-        image, caption = _flickr30k_row(path, number, line)
+        image, caption_number, caption = _flickr30k_row(path, number, line)
+        _refuse_repeated_row(path, number, (image, caption_number), row_line)
         captions.setdefault(image, []).append(caption)
     return captions
 
 
+def _refuse_repeated_row(path, number, key, row_line):
+    """key: (image, caption number) of the row at line `number`; row_line: {key: line} seen so far.
+
+    A caption file given twice (or pasted into itself) would count its captions twice.
+    """
+    if key in row_line:
+        raise ValueError(f"{path}, line {number}: caption {key[1]} of {key[0]} was already given at line "
+                         f"{row_line[key]}")
+    row_line[key] = number
+
+
 def _flickr30k_row(path, number, line):
-    """(image name, caption) of one results.csv row, repairing the known row that lacks a separator."""
+    """(image name, caption number, caption) of one results.csv row, repairing the known row that
+    lacks a separator."""
     fields = [field.strip() for field in line.split("|", 2)]
     if len(fields) == 3 and fields[0] and fields[1].isdigit():
-        return fields[0], fields[2]
+        return fields[0], int(fields[1]), fields[2]
     if len(fields) == 2 and fields[0] in FLICKR30K_ROWS_MISSING_SEPARATOR:
         repaired = _NUMBER_THEN_CAPTION.fullmatch(fields[1])
         if repaired is not None:
-            return fields[0], repaired["caption"].strip()
+            return fields[0], int(repaired["number"]), repaired["caption"].strip()
     raise ValueError(f"{path}, line {number}: expected 'image.jpg| k| caption', got {line!r}")
 
 
@@ -194,7 +245,7 @@ def _karpathy_entry(path, index, entry):
     if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
         raise ValueError(f"{where} has no 'filename' string")
     split = entry.get("split")
-    if split not in KARPATHY_SPLITS:
+    if not isinstance(split, str) or split not in KARPATHY_SPLITS:
         raise ValueError(
             f"{where} ({entry['filename']}) has split {split!r}, expected one of {list(KARPATHY_SPLITS)}"
         )

@@ -6,6 +6,9 @@
 
 Splits come from a Karpathy .json caption file, from the Flickr8k split lists (--splits DIR),
 or, for caption files without splits, from a fixed shuffle of the images (--val-images/--test-images).
+No image is in two splits: the split files are checked (flickr_captions.check_disjoint_splits), and
+the shuffle draws from the feature table's names, in which no image may appear twice. Features that
+are NaN or infinite are refused when the table is read, naming the image.
 """
 
 from pathlib import Path
@@ -39,8 +42,36 @@ def load_feature_table(features_path):
     return features, names
 
 
+def check_feature_rows(features, names, features_path, chunk=256):
+    """Refuse a feature table that names an image twice or holds NaN or infinite values.
+
+    features: (N, ...) float (memory-mapped, read `chunk` rows at a time); names: N image names.
+    Raises ValueError naming the file, the image and its row.
+    """
+    row_of = {}
+    for row, name in enumerate(names):
+        if name in row_of:
+            raise ValueError(f"{file_list_path(features_path)} names image {name} twice (rows {row_of[name]} "
+                             f"and {row}): which row holds its features?")
+        row_of[name] = row
+    for start in range(0, len(names), chunk):
+        rows = numpy.asarray(features[start : start + chunk])
+        finite = numpy.isfinite(rows.reshape(len(rows), -1)).all(axis=1)
+        if not finite.all():
+            row = start + int(numpy.argmin(finite))
+            raise ValueError(f"{features_path}, row {row} (image {names[row]}): the features hold NaN or "
+                             f"infinite values; extract them again")
+
+
 def load_splits(captions_path, splits_dir=None, names=(), val_images=500, test_images=500, seed=0):
-    """{"train", "val", "test"}: lists of image names, from the best source available."""
+    """{"train", "val", "test"}: lists of image names, from the best source available.
+
+    names: the images that have features and captions (distinct), for the shuffle;
+    val_images, test_images: how many of them the shuffle gives validation and test (ints >= 0).
+    """
+    for argument, value in (("val_images", val_images), ("test_images", test_images)):
+        if not isinstance(value, int) or value < 0:
+            raise ValueError(f"{argument} must be an int >= 0, got {value!r}")
     if Path(captions_path).suffix.lower() == ".json":
         return load_karpathy(captions_path)[1]
     if splits_dir is not None:
@@ -60,6 +91,7 @@ def flickr_splits(captions_path, features_path, splits_dir=None, val_images=500,
     """
     captions = load_captions(captions_path)
     features, names = load_feature_table(features_path)
+    check_feature_rows(features, names, features_path)
     row = {name: index for index, name in enumerate(names)}
     splits = load_splits(captions_path, splits_dir, [n for n in names if n in captions],
                          val_images, test_images, seed)

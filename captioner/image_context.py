@@ -14,6 +14,8 @@ through the cell at once; attention looks again at every step, from the state of
     recorded(cache)                         -> {name: (N, T, ...)}: every gate (and attention) per step
 """
 
+import math
+
 from captioner.attention import (
     attention_step_backward,
     attention_step_forward,
@@ -104,11 +106,17 @@ class AttentionContext:
     (Show, Attend and Tell; captioner.attention):
 
         [h0, c0] = mean_l(features) W_init^T + b_init        the whole picture sets the starting state
-        at step t: context_t, alpha_t = attention(features, h_{t-1})   (N, F), (N, L)
+        grid     = [features, row, column]  (N, L, F + 2)    each cell also says where it is
+        at step t: context_t, alpha_t = attention(grid, h_{t-1})   (N, F + 2), (N, L)
                    the cell reads [word embedding, context_t]; the output layer reads [h_t, context_t]
 
     and the loss adds the doubly stochastic penalty on the alphas (weight penalty_weight), which
     asks every cell to be looked at about once over the caption. The attention's inner size is H.
+
+    Why the row and column: a weighted sum over the cells forgets which cell each share came from,
+    and a convolution's features say what is in a cell far more than where the cell is. A caption
+    orders its objects by position ("to the left of", "above"), so each cell carries its place on
+    the grid, from -1 (top, left) to 1 (bottom, right), into the context.
     """
 
     name = "attention"
@@ -116,15 +124,16 @@ class AttentionContext:
     def __init__(self, cell, feature_size, embedding_size, hidden_size, penalty_weight=1.0):
         self.cell, self.F, self.E, self.H = cell, feature_size, embedding_size, hidden_size
         self.penalty_weight = penalty_weight
-        self.input_size = embedding_size + feature_size
-        self.top_size = hidden_size + feature_size
+        self.input_size = embedding_size + feature_size + POSITION_CHANNELS
+        self.top_size = hidden_size + feature_size + POSITION_CHANNELS
 
     def params(self, rng, xp, dtype):
         S, F, H = len(self.cell.state_names) * self.H, self.F, self.H
+        cell_size = F + POSITION_CHANNELS
         return {
             "W_init": scaled_normal(rng, (S, F), F, xp, dtype),
             "b_init": xp.zeros(S, dtype=dtype),
-            "W_attend_grid": scaled_normal(rng, (F, H), F, xp, dtype),
+            "W_attend_grid": scaled_normal(rng, (cell_size, H), cell_size, xp, dtype),
             "b_attend": xp.zeros(H, dtype=dtype),
             "W_attend_h": scaled_normal(rng, (H, H), H, xp, dtype),
             "w_attend": scaled_normal(rng, (H,), H, xp, dtype),
@@ -139,8 +148,8 @@ class AttentionContext:
         """features: (N, L, F). Returns the state {h, (c,) grid, projected} and the cache."""
         self.check_features(features)
         state, state_cache = initial_state(self.cell, features.mean(axis=1), p)
-        state["grid"] = features
-        state["projected"], projection_cache = project_grid_forward(features, p["W_attend_grid"],
+        state["grid"] = with_positions(features)
+        state["projected"], projection_cache = project_grid_forward(state["grid"], p["W_attend_grid"],
                                                                     p["b_attend"])
         return state, (state_cache, projection_cache, features.shape[1])
 
@@ -148,10 +157,12 @@ class AttentionContext:
         """dstate: gradients of start's state (grid and projected too). Returns dfeatures (N, L, F), grads."""
         state_cache, projection_cache, L = cache
         dmean, grads = initial_state_backward(self.cell, dstate, state_cache)
-        dfeatures, grads["W_attend_grid"], grads["b_attend"] = project_grid_backward(dstate["projected"],
-                                                                                   projection_cache)
-        dfeatures += dstate["grid"]
-        dfeatures += dmean[:, None, :] / L  # the mean shares its gradient among the L cells
+        dgrid, grads["W_attend_grid"], grads["b_attend"] = project_grid_backward(dstate["projected"],
+                                                                               projection_cache)
+        dgrid += dstate["grid"]
+        # The positions are constants: their gradient stops here. The mean shares its gradient
+        # among the L cells.
+        dfeatures = dgrid[:, :, : self.F] + dmean[:, None, :] / L
         return dfeatures, grads
 
     def _attend(self, state, p):
@@ -224,6 +235,26 @@ class AttentionContext:
         recorded = {name: xp.stack([step[name] for step in per_step], axis=1) for name in per_step[0]}
         recorded["alpha"] = cache["alphas"]
         return recorded
+
+
+POSITION_CHANNELS = 2  # a cell's row and column
+
+
+def with_positions(features):
+    """Each cell's features followed by its row and column on the grid, each from -1 to 1.
+
+    features: (N, L, F) with L = g^2 cells in row-major order (as resnet's grid pooling lays
+    them out). Returns (N, L, F + 2).
+    """
+    xp = array_module(features)
+    N, L, F = features.shape
+    side = math.isqrt(L)
+    if side * side != L:
+        raise ValueError(f"features must be a square grid of cells, got L = {L}")
+    steps = xp.linspace(-1, 1, side, dtype=features.dtype) if side > 1 else xp.zeros(1, dtype=features.dtype)
+    rows, columns = xp.meshgrid(steps, steps, indexing="ij")
+    positions = xp.stack([rows.reshape(L), columns.reshape(L)], axis=1)
+    return xp.concatenate([features, xp.broadcast_to(positions, (N, L, POSITION_CHANNELS))], axis=2)
 
 
 def initial_state(cell, features, p):

@@ -38,9 +38,9 @@ class Captioner:
 
     def attach_encoder(self, encoder):
         """Give the captioner its ResNet (a frozen one, to caption pictures rather than cached features)."""
+        channels = encoder.feature_size // encoder.pool_grid ** 2
         cells = self.encoder_config.grid ** 2
-        per_cell = encoder.feature_size // cells
-        expected = per_cell if self.decoder.config.context == "attention" else encoder.feature_size
+        expected = channels if self.decoder.config.context == "attention" else cells * channels
         if expected != self.decoder.config.feature_size:
             raise ValueError(
                 f"the encoder's features have {expected} values but the decoder "
@@ -93,7 +93,7 @@ class Captioner:
                              "(--weights) to caption pictures")
         train = train and self.trains_encoder
         x = to_encoder_input(inputs, self.encoder_config.picture, dtype=self.encoder.dtype)
-        features = self.encoder.features(x, train=train, keep_cache=train)
+        features = self.encoder.features(x, train=train, keep_cache=train, grid=self.encoder_config.grid)
         if self.decoder.config.context == "attention":
             return features.reshape(len(features), self.encoder_config.grid ** 2, -1)
         return features

@@ -25,6 +25,7 @@ from resnet.preprocess import (
     center_crop_box,
     open_rgb,
     resized_size,
+    to_rgb,
 )
 
 RECIPES = ("square", "imagenet")
@@ -96,9 +97,13 @@ def fit_picture(picture, picture_input):
 
 
 def as_rgb_image(picture):
-    """An upright RGB PIL image from a file path, a PIL image or an (H, W, 3) uint8 array."""
+    """An upright RGB PIL image from a file path, a PIL image or an (H, W, 3) uint8 array.
+
+    Images in any mode are converted by resnet.preprocess.to_rgb: 16-bit and float greys are
+    scaled to 0..255, not clipped.
+    """
     if isinstance(picture, Image.Image):
-        return picture.convert("RGB")
+        return to_rgb(picture)
     if hasattr(picture, "shape"):
         pixels = to_host(picture)
         check_shape("picture", pixels, ("H", "W", 3))

@@ -1,10 +1,14 @@
 """One colour per gate, used by every picture in the notebooks, the book and the demo.
 
 A student who has seen the forget gate drawn in red once should find it red everywhere.
-LINE_COLOURS are for curves and arrows; COLOUR_MAPS for heatmaps of a gate over time
-(sequential maps for the sigmoid gates in (0, 1), a diverging one for the candidate and
-the states, which live in (-1, 1) or beyond).
+LINE_COLOURS are for curves and arrows; COLOUR_MAPS for heatmaps of a gate over time, each
+running from white to the gate's own line colour. The sigmoid gates live in (0, 1), so theirs
+are sequential maps. The candidate and the two states can be negative, so theirs are diverging
+maps: white at 0, the quantity's own colour above it, and one shared colour (cyan, which no gate
+uses) below it, so that "cyan means negative" holds in every picture.
 """
+
+from matplotlib.colors import LinearSegmentedColormap
 
 LINE_COLOURS = {
     "f": "tab:red",      # forget gate
@@ -15,14 +19,7 @@ LINE_COLOURS = {
     "h": "tab:gray",     # hidden state
 }
 
-COLOUR_MAPS = {
-    "f": "Reds",
-    "i": "Greens",
-    "g": "PuOr_r",
-    "o": "Blues",
-    "c": "PuOr_r",
-    "h": "PuOr_r",
-}
+NEGATIVE_COLOUR = "tab:cyan"
 
 NAMES = {
     "f": "forget gate f",
@@ -31,4 +28,21 @@ NAMES = {
     "o": "output gate o",
     "c": "cell state c",
     "h": "hidden state h",
+}
+
+
+def _diverging(name):
+    """NEGATIVE_COLOUR at the low end, white in the middle, the line colour of name at the high end."""
+    return LinearSegmentedColormap.from_list(
+        f"lstm_{name}", [NEGATIVE_COLOUR, "white", LINE_COLOURS[name]]
+    )
+
+
+COLOUR_MAPS = {
+    "f": "Reds",
+    "i": "Greens",
+    "g": _diverging("g"),
+    "o": "Blues",
+    "c": _diverging("c"),
+    "h": _diverging("h"),
 }

@@ -2,7 +2,7 @@
 
     a = x Wx + prev_h Wh + b
 
-This is the seed's "[h_prev, x]" written as two matrix products instead of one
+This is the diagrams' "[h_prev, x]" written as two matrix products instead of one
 product with a concatenation: the same numbers, without copying x and h_prev
 side by side at every step.
 """

@@ -3,9 +3,18 @@
     next_h = tanh(x Wx + prev_h Wh + b)
 
 Its whole memory is h, and every step squashes h through Wh and tanh. Going
-backward, the gradient reaching k steps into the past has been multiplied by
-Wh^T diag(1 - h^2) k times over: it shrinks (or explodes) geometrically. That is
-the short-term memory problem; the LSTM's cell state is the way around it.
+backward one step (h a row vector, as in the code),
+
+    dprev_h = (dnext_h * (1 - next_h^2)) Wh^T = dnext_h diag(1 - next_h^2) Wh^T,
+
+and the factor diag(1 - next_h^2) Wh^T is the Jacobian d next_h / d prev_h. The gradient
+that starts at h_t and reaches k steps into the past has been multiplied on the right by
+one such factor per step, each with its own step's h:
+
+    dh_(t-k) = dh_t diag(1 - h_t^2) Wh^T diag(1 - h_(t-1)^2) Wh^T ... diag(1 - h_(t-k+1)^2) Wh^T
+
+so it shrinks (or explodes) geometrically. That is the short-term memory problem; the
+LSTM's cell state is the way around it.
 """
 
 from lstm.candidate_gate import candidate_gate_backward, candidate_gate_forward

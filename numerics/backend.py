@@ -8,6 +8,10 @@ Every layer asks this module for its array module instead of importing numpy:
 `use("cupy")` switches the default (the module used to create new arrays);
 the environment variable CAPTIONER_BACKEND sets it at start-up. Arrays are
 brought back to host NumPy (for plotting, saving, printing) with `to_host`.
+
+A CAPTIONER_BACKEND that cannot be used (an unknown name, CuPy without a GPU) does not
+stop the import, so that `--help` and everything that makes no array still work: the
+first call that needs the default module raises BackendError, which names the variable.
 """
 
 import os
@@ -18,6 +22,11 @@ ENVIRONMENT_VARIABLE = "CAPTIONER_BACKEND"
 BACKEND_NAMES = ("numpy", "cupy")
 
 _selected = numpy
+_environment_problem = None  # why CAPTIONER_BACKEND could not be used, if it could not
+
+
+class BackendError(ValueError):
+    """The backend CAPTIONER_BACKEND names cannot be used."""
 
 
 def _import_cupy():
@@ -48,19 +57,22 @@ def module_named(name):
 
 def use(name):
     """Select the default array module by name; returns it."""
-    global _selected
+    global _selected, _environment_problem
     _selected = module_named(name)
+    _environment_problem = None
     return _selected
 
 
 def selected():
     """The default array module, used to create new arrays."""
+    if _environment_problem is not None:
+        raise BackendError(_environment_problem)
     return _selected
 
 
 def selected_name():
     """'numpy' or 'cupy'."""
-    return _selected.__name__
+    return selected().__name__
 
 
 def available_backends():
@@ -81,7 +93,7 @@ def array_module(*arrays):
     the selected default.
     """
     if not arrays:
-        return _selected
+        return selected()
     for array in arrays:
         if type(array).__module__.startswith("cupy"):
             return module_named("cupy")
@@ -97,7 +109,7 @@ def to_host(array):
 
 def to_device(array, like=None):
     """`array` as an array of the module of `like` (or of the selected one)."""
-    xp = array_module(like) if like is not None else _selected
+    xp = array_module(like) if like is not None else selected()
     return xp.asarray(array)
 
 
@@ -117,5 +129,15 @@ def scatter_add(target, indices, values):
     return target
 
 
-if os.environ.get(ENVIRONMENT_VARIABLE):
-    use(os.environ[ENVIRONMENT_VARIABLE])
+def _select_from_environment():
+    global _environment_problem
+    name = os.environ.get(ENVIRONMENT_VARIABLE)
+    if not name:
+        return
+    try:
+        use(name)
+    except (ValueError, ImportError) as error:
+        _environment_problem = f"{ENVIRONMENT_VARIABLE}={name!r} cannot be used: {error}"
+
+
+_select_from_environment()

@@ -52,13 +52,12 @@ def to_model_device(model, x):
     return to_device(x, like=next(iter(model.params.values()), None))
 
 
-def _feature_batches(model, paths, batch_size, progress, resize_size, crop_size):
-    """Yields host arrays (B, D) of features for consecutive batches of `paths`."""
+def _feature_batches(encode, paths, batch_size, progress):
+    """Yields host arrays (B, ...) of features for consecutive batches of `paths`."""
     with tqdm(total=len(paths), disable=not progress, unit="image", desc="features") as bar:
         for start in range(0, len(paths), batch_size):
             batch_paths = paths[start : start + batch_size]
-            images = load_images(batch_paths, resize_size, crop_size)
-            yield to_host(model.features(to_model_device(model, images)))
+            yield to_host(encode(batch_paths))
             bar.update(len(batch_paths))
 
 
@@ -72,7 +71,8 @@ def _fill(features, batches):
 
 
 def extract_features(
-    model, image_paths, batch_size=16, progress=True, out=None, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE
+    model, image_paths, batch_size=16, progress=True, out=None, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE,
+    encode=None,
 ):
     """Run every image through `model.features`, in batches.
 
@@ -81,8 +81,10 @@ def extract_features(
     image_paths: N image files, N >= 1. progress: show a tqdm bar on stderr.
     out: optional path ending in `.npy` (checked before any work); the features are
         written there (atomically) and returned memory-mapped, read-only.
-    Returns features: (N, D) host array in the model's dtype (float32 for a float32
-    model), row i for image_paths[i].
+    encode: instead of model, image paths (B of them) -> their features (B, ...), for a
+        caller that reads pictures its own way.
+    Returns features: (N, D) (or (N, ...) as encode gives) host array in the model's dtype
+    (float32 for a float32 model), row i for image_paths[i].
     """
     if out is not None:
         check_features_path(out)
@@ -91,9 +93,12 @@ def extract_features(
         raise ValueError("image_paths is empty: no images to extract features from")
     if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    batches = _feature_batches(model, paths, batch_size, progress, resize_size, crop_size)
+    if encode is None:
+        def encode(batch_paths):
+            return model.features(to_model_device(model, load_images(batch_paths, resize_size, crop_size)))
+    batches = _feature_batches(encode, paths, batch_size, progress)
     first = next(batches)
-    shape, dtype = (len(paths), first.shape[1]), first.dtype
+    shape, dtype = (len(paths), *first.shape[1:]), first.dtype
     remaining = itertools.chain([first], batches)
     if out is None:
         return _fill(numpy.empty(shape, dtype), remaining)

@@ -125,7 +125,7 @@ class ResNet:
             raise ValueError(f"x must have the model's dtype {self.dtype}, got {x.dtype}")
         return self.xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
-    def _trunk_forward(self, x, train, keep_cache, maps=None):
+    def _trunk_forward(self, x, train, keep_cache, maps=None, grid=None):
         """x: (N, C_in, H, W) -> pooled features (N, C_last) and every layer's cache (or None).
 
         Without keep_cache each layer's cache is dropped at once, so activations are freed
@@ -153,7 +153,7 @@ class ResNet:
             keep(cache)
             if maps is not None:
                 maps[prefix.split(".")[0]] = h  # a stage's last block overwrites the earlier ones
-        features, cache = grid_avgpool_forward(h, self.pool_grid)
+        features, cache = grid_avgpool_forward(h, grid or self.pool_grid)
         keep(cache)
         if train:
             for name, count in self.buffers.items():
@@ -201,14 +201,16 @@ class ResNet:
         dfeatures, self.grads["fc.weight"], self.grads["fc.bias"] = linear_backward(dlogits, fc_cache)
         return self.backward_features(dfeatures, input_gradient)
 
-    def features(self, x, train=False, keep_cache=False):
+    def features(self, x, train=False, keep_cache=False, grid=None):
         """The pooled feature vector of each image (what a captioner encodes).
 
         x: (N, in_channels, H, W). train: batch statistics, as in forward. keep_cache: keep
-        what backward_features needs (for training an encoder end to end).
-        Returns (N, feature_size), 2048 for ResNet50.
+        what backward_features needs (for training an encoder end to end). grid: pool the
+        last feature map onto grid x grid cells instead of pool_grid x pool_grid (7 keeps
+        every cell of ResNet50's 7 x 7 map of a 224 x 224 picture).
+        Returns (N, feature_size), 2048 for ResNet50; with grid, (N, grid^2 C_last).
         """
-        features, self._cache = self._trunk_forward(x, train, keep_cache)
+        features, self._cache = self._trunk_forward(x, train, keep_cache, grid=grid)
         self._fc_cache = None
         return features
 

@@ -55,15 +55,46 @@ def _check_sizes(resize_size, crop_size):
         raise ValueError(f"crop_size ({crop_size}) must not exceed resize_size ({resize_size})")
 
 
+# The full scale of the grey modes that hold more than 8 bits. Pillow's convert("RGB") clips
+# them at 255, which turns a 16-bit photo white, so they are scaled to 0..255 first.
+SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
+
+
+def to_rgb(image):
+    """A PIL image of any mode in mode RGB.
+
+    8-bit modes (L, RGBA, P, CMYK, ...) go through Pillow's convert("RGB"), the conversion
+    torchvision's image loader uses (alpha is dropped, not composited). Wider greys are scaled:
+    16-bit (I;16..., and mode I when its values fit 0..65535) by 255 / 65535, float (F) by 255
+    when its values lie in 0..1 and as they are in 0..255. Values outside these ranges (negative,
+    larger, NaN) have no known scale: ValueError says so rather than guessing.
+    """
+    if image.mode not in SIXTEEN_BIT_MODES + ("I", "F"):
+        return image.convert("RGB")
+    pixels = numpy.asarray(image, dtype=numpy.float64)
+    low, high = (float(pixels.min()), float(pixels.max())) if pixels.size else (0.0, 0.0)
+    if image.mode == "F" and 0 <= low <= high <= 1:
+        full_scale = 1.0
+    elif image.mode == "F" and 0 <= low <= high <= 255:
+        full_scale = 255.0
+    elif image.mode != "F" and 0 <= low <= high <= 65535:
+        full_scale = 65535.0
+    else:
+        expected = "0..1 or 0..255" if image.mode == "F" else "0..65535"
+        raise ValueError(f"a mode {image.mode} image with values from {low} to {high} has no known scale "
+                         f"(expected {expected})")
+    grey = numpy.rint(pixels * (255 / full_scale)).astype(numpy.uint8)
+    return Image.fromarray(grey, "L").convert("RGB")
+
+
 def open_rgb(path):
     """The image at `path` as an upright RGB PIL image; ImageLoadError names the file otherwise.
 
-    Every mode (L, RGBA, P, CMYK, 16-bit, ...) goes through Pillow's convert("RGB"), the
-    same conversion torchvision's image loader uses (alpha is dropped, not composited).
+    Every mode goes through `to_rgb` (see there: 16-bit and float greys are scaled, not clipped).
     """
     try:
         with Image.open(path) as image:
-            return ImageOps.exif_transpose(image).convert("RGB")
+            return to_rgb(ImageOps.exif_transpose(image))
     except FileNotFoundError:
         raise ImageLoadError(f"image file not found: {path}") from None
     except IsADirectoryError:

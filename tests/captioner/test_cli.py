@@ -93,11 +93,14 @@ def test_flickr_path_in_every_format(flickr_folder, tmp_path, capsys):
                                capsys)
     assert status == 0, err
     assert split.image_names[0] in printed and (tmp_path / "g.png").stat().st_size > 0
-    status, _, err = run(["train", *write_caption_files(folder, split)["karpathy"], "--features",
-                          folder / "features.npy", "--out", tmp_path / "karpathy", "--epochs", 2,
-                          "--batch-size", 8, "--min-count", 1, "--embedding", 8, "--hidden", 16,
-                          "--resume", "--quiet"], capsys)
-    assert status == 0, err
+    karpathy = [*write_caption_files(folder, split)["karpathy"], "--features", folder / "features.npy",
+                "--out", tmp_path / "karpathy", "--batch-size", 8, "--min-count", 1, "--embedding", 8,
+                "--hidden", 16, "--resume", "--quiet"]
+    status, _, err = run(["train", *karpathy, "--max-length", 16, "--epochs", 1], capsys)
+    assert status == 0, err  # a finished run resumed with its own settings: nothing left to do
+    status, _, err = run(["train", *karpathy, "--epochs", 2], capsys)
+    assert status == 2 and err.count("\n") == 1
+    assert "other settings: epochs 1 (now 2), max_length 16 (now 20)" in err
 
 
 @pytest.mark.needs_exercises(9, 10, 12, 14, 15, 17, 18, 21, 22)  # it trains before it errs
@@ -112,13 +115,13 @@ def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     demo_checkpoint = tmp_path / "demo" / "checkpoint.npz"
     status, _, err = run(["caption", not_an_image, "--checkpoint", demo_checkpoint], capsys)
     assert status == 2 and "notes.png" in err
-    # a checkpoint whose vocabulary does not match: the demo's, resumed on these captions
+    # a checkpoint that does not fit: the demo's, resumed on these captions
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "checkpoint.npz").write_bytes((tmp_path / "demo" / "checkpoint.npz").read_bytes())
     status, _, err = run(["train", "--captions", captions, "--features", folder / "features.npy",
                           "--val-images", 1, "--test-images", 2, "--out", tmp_path / "run", "--resume",
                           "--quiet"], capsys)
-    assert status == 2 and "another vocabulary" in err and "checkpoint.npz" in err
+    assert status == 2 and "was trained with other settings" in err and "checkpoint.npz" in err
     # features that do not fit the checkpoint's decoder
     status, _, err = run(["evaluate", "--captions", captions, "--features", folder / "features.npy",
                           "--val-images", 1, "--test-images", 2, "--checkpoint",
@@ -127,3 +130,26 @@ def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     status, _, err = run(["train", "--captions", captions, "--features", tmp_path / "none.npy",
                           "--out", tmp_path / "x"], capsys)
     assert status == 2 and "none.npy" in err
+
+
+@pytest.mark.needs_exercises(9, 10)  # the fused step's backward
+def test_attention_over_cached_resnet50_grids(flickr_folder, tmp_path, capsys):
+    folder, split = flickr_folder
+    grids = tmp_path / "grids.npy"
+    weights = folder / "random_resnet50.npz"
+    arguments = ["extract-features", folder / "Images", "--weights", weights, "--out", grids, "--grid", 7]
+    assert main([str(a) for a in [*arguments, "--quiet"]]) == 0
+    cells = np.load(grids)
+    assert cells.shape == (8, 49, 2048)
+    # the mean of the 49 cells is the pooled vector of the same pictures
+    np.testing.assert_allclose(cells.mean(axis=1), np.load(folder / "features.npy"), rtol=1e-4, atol=1e-6)
+    captions = write_caption_files(folder, split)["karpathy"]
+    common = [*captions, "--features", grids, "--max-length", 16]
+    status, _, err = run(["train", *common, "--out", tmp_path / "run", "--epochs", 1, "--batch-size", 8,
+                          "--min-count", 1, "--embedding", 8, "--hidden", 16, "--cell", "gru", "--quiet"],
+                         capsys)
+    assert status == 0, err
+    status, printed, err = run(["caption", folder / "Images" / split.image_names[0], "--checkpoint",
+                                tmp_path / "run" / "checkpoint.npz", "--weights", weights], capsys)
+    assert status == 0, err
+    assert split.image_names[0] in printed

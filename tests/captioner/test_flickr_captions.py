@@ -6,6 +6,7 @@ import re
 import pytest
 
 from captioner.flickr_captions import (
+    check_disjoint_splits,
     load_captions,
     load_flickr8k_splits,
     load_flickr8k_tokens,
@@ -231,3 +232,52 @@ def test_flickr8k_splits_name_the_missing_files(tmp_path):
     write(tmp_path / "Flickr_8k.trainImages.txt", ["a.jpg"])
     with pytest.raises(FileNotFoundError, match=r"Flickr_8k\.devImages\.txt, Flickr_8k\.testImages\.txt"):
         load_flickr8k_splits(tmp_path)
+
+
+def test_karpathy_refuses_an_image_named_twice(tmp_path):
+    document = karpathy_document()
+    document["images"][3]["filename"] = "b.jpg"  # restval (train) and test
+    path = tmp_path / "dataset_flickr8k.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"image b\.jpg is listed in the train and the test split: "
+                                         r".*images\[1\] and .*images\[3\]"):
+        load_karpathy(path)
+
+
+def test_flickr8k_splits_refuse_an_image_in_two_lists_naming_the_lines(tmp_path):
+    write(tmp_path / "Flickr_8k.trainImages.txt", ["a.jpg", "", "b.jpg"])
+    write(tmp_path / "Flickr_8k.devImages.txt", ["c.jpg"])
+    write(tmp_path / "Flickr_8k.testImages.txt", ["d.jpg", "b.jpg"])
+    with pytest.raises(ValueError, match=r"b\.jpg is listed in the train and the test split: "
+                                         r".*trainImages\.txt, line 3 and .*testImages\.txt, line 2"):
+        load_flickr8k_splits(tmp_path)
+
+
+def test_the_split_check_names_an_image_twice_in_one_split():
+    with pytest.raises(ValueError, match="x.jpg is listed twice in the val split: val 1 and val 3"):
+        check_disjoint_splits({"train": ["a.jpg"], "val": ["b.jpg", "x.jpg", "c.jpg", "x.jpg"]},
+                              lambda split, k: f"{split} {k}")
+    check_disjoint_splits({"train": ["a.jpg"], "val": ["b.jpg"], "test": []}, lambda split, k: "")
+
+
+@pytest.mark.parametrize("loader, rows", [
+    (load_flickr8k_tokens, ["a.jpg#0\tA dog .", "a.jpg#1\tA cat .", "a.jpg#0\tA dog ."]),
+    (load_kaggle_flickr30k,
+     [FLICKR30K_ROWS[0], "a.jpg| 0| A dog .", "a.jpg| 1| A cat .", "a.jpg| 0| A dog ."]),
+], ids=["Flickr8k.token.txt", "results.csv"])
+def test_a_caption_row_given_twice_is_named(tmp_path, loader, rows):
+    path = write(tmp_path / "captions", rows)
+    first = 1 if loader is load_flickr8k_tokens else 2
+    with pytest.raises(ValueError,
+                       match=rf"line {first + 2}: caption 0 of a\.jpg was already given at line {first}"):
+        loader(path)
+
+
+@pytest.mark.parametrize("split", [["train"], None, 3])
+def test_karpathy_refuses_a_split_that_is_no_name(tmp_path, split):
+    document = karpathy_document()
+    document["images"][0]["split"] = split
+    path = tmp_path / "dataset_flickr8k.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"images\[0\] \(a\.jpg\) has split"):
+        load_karpathy(path)

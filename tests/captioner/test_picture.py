@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from captioner.picture import IMAGENET_INPUT, PictureInput, fit_picture, to_encoder_input
+from captioner.picture import IMAGENET_INPUT, PictureInput, as_rgb_image, fit_picture, to_encoder_input
 from captioner.synthetic import make_split
 from numerics import to_host
 from resnet.preprocess import load_image
@@ -56,3 +56,41 @@ def test_bad_pictures_are_named(xp, tmp_path):
         to_encoder_input([tmp_path / "notes.txt"], PictureInput(32))
     with pytest.raises(ValueError, match="picture recipe must be one of"):
         PictureInput(32, "bicubic")
+
+
+# Grey levels written by hand: 16-bit 257 * k is 8-bit k (65535 = 257 * 255); float 0..1 times 255.
+WIDE_GREYS = {
+    "16-bit": np.array([[0, 257, 257 * 128, 65535]], dtype=np.uint16),
+    "mode I": np.array([[0, 257, 257 * 128, 65535]], dtype=np.int32),
+    "float 0..1": np.array([[0.0, 1 / 255, 128 / 255, 1.0]], dtype=np.float32),
+    "float 0..255": np.array([[0.0, 1.0, 128.0, 255.0]], dtype=np.float32),
+}
+
+
+@pytest.mark.parametrize("kind", WIDE_GREYS)
+def test_16_bit_and_float_greys_are_scaled_not_clipped(tmp_path, kind):
+    image = Image.fromarray(WIDE_GREYS[kind])
+    assert image.mode in ("I;16", "I", "F")
+    expected = np.repeat(np.array([[0, 1, 128, 255]], dtype=np.uint8)[..., None], 3, axis=2)
+    np.testing.assert_array_equal(np.asarray(as_rgb_image(image)), expected)
+    if image.mode == "I;16":  # a 16-bit PNG file goes through the same conversion
+        image.save(tmp_path / "grey16.png")
+        np.testing.assert_array_equal(np.asarray(as_rgb_image(tmp_path / "grey16.png")), expected)
+        np.testing.assert_array_equal(load_image(tmp_path / "grey16.png", 4, 4),
+                                      load_image_of(expected, tmp_path))
+
+
+def load_image_of(pixels, folder):
+    """What the ImageNet preprocessing makes of these 8-bit RGB pixels, saved as a PNG."""
+    Image.fromarray(pixels).save(folder / "grey8.png")
+    return load_image(folder / "grey8.png", 4, 4)
+
+
+@pytest.mark.parametrize("grey", [np.array([[-1.0, 0.5]], dtype=np.float32),
+                                  np.array([[0.0, 300.0]], dtype=np.float32),
+                                  np.array([[0.0, np.nan]], dtype=np.float32),
+                                  np.array([[0, 70000]], dtype=np.int32)],
+                         ids=["negative float", "float above 255", "NaN", "mode I above 16 bits"])
+def test_greys_of_no_known_scale_are_refused(grey):
+    with pytest.raises(ValueError, match=r"mode (F|I) image with values from .* has no known scale"):
+        to_encoder_input([Image.fromarray(grey)], PictureInput(2))
