@@ -132,7 +132,7 @@ def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     assert status == 2 and "none.npy" in err
 
 
-@pytest.mark.needs_exercises(9, 10)  # the fused step's backward
+@pytest.mark.needs_exercises(9, 10, 21, 22)  # the fused step's backward, the attention scores
 def test_attention_over_cached_resnet50_grids(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     grids = tmp_path / "grids.npy"
