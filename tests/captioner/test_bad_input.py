@@ -15,7 +15,7 @@ import pytest
 
 from captioner.cli import main
 from captioner.flickr_splits import load_splits
-from resnet.weights import load_npz, save_npz
+from numerics.files import load_npz, save_npz
 from tests.captioner.tiny_flickr import SMALL_RUN, data_arguments, write_tiny_flickr
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
