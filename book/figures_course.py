@@ -30,6 +30,8 @@ CHAPTER_OF = {
     "_search_one": "decoding",
     "clipped_ngram_matches": "bleu",
     "corpus_bleu": "bleu",
+    "attention_scores_forward": "attention",
+    "attention_scores_backward": "attention",
 }
 
 
