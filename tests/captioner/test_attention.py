@@ -2,6 +2,8 @@
 
 The scores' forward and backward are course exercises 21 and 22 (tests/course/exercises.py):
 the tests that grade them are marked exercise(N), those that run them needs_exercises(...).
+The tests of the backward pass read a cache made here from the equation, not by the forward
+pass, so that each exercise is graded on its own.
 """
 
 import math
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 
 from captioner import attention
-from numerics import check_layer, rel_error, to_host
+from numerics import array_module, check_layer, rel_error, to_host
 from numerics.gradcheck import assert_gradients_close
 
 N, L, F, H, K = 2, 4, 3, 5, 6
@@ -66,6 +68,16 @@ def naive_attention(p):
     return {"e": e, "alpha": alpha, "z": z, "beta": beta, "context": beta * z}
 
 
+def textbook_scores(A_projected, h, W_h, w):
+    """e = tanh(A_projected + h W_h) w with the cache attention_scores_forward documents,
+    (h, W_h, w, t, tanh's cache t), computed on the host from the equation."""
+    A_host, h_host, W_h_host, w_host = (to_host(value) for value in (A_projected, h, W_h, w))
+    t_host = np.tanh(A_host + np.einsum("nj,jk->nk", h_host, W_h_host)[:, None, :])
+    xp = array_module(A_projected)
+    t = xp.asarray(t_host)
+    return xp.asarray(np.einsum("nlk,k->nl", t_host, w_host)), (h, W_h, w, t, t)
+
+
 def step_inputs(p):
     A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
     return {"A_projected": A_projected, "A": p["A"], "h": p["h"], "W_h": p["W_h"], "w": p["w"],
@@ -83,14 +95,31 @@ def test_project_grid_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+def scores_inputs(xp, seed=0):
+    inputs = step_inputs(random_arrays(xp, seed))
+    return {name: inputs[name] for name in ("A_projected", "h", "W_h", "w")}
+
+
 @pytest.mark.exercise(22)
-@pytest.mark.needs_exercises(21)
 def test_attention_scores_gradients(xp):
-    p = random_arrays(xp)
-    inputs = step_inputs(p)
-    errors = check_layer(attention.attention_scores_forward, attention.attention_scores_backward,
-                         {name: inputs[name] for name in ("A_projected", "h", "W_h", "w")})
+    errors = check_layer(textbook_scores, attention.attention_scores_backward, scores_inputs(xp))
     assert set(errors) == {"A_projected", "h", "W_h", "w"}
+    assert_gradients_close(errors, 1e-7)
+
+
+@pytest.mark.exercise(22)
+def test_attention_scores_backward_keeps_float32(xp):
+    inputs = {name: value.astype(np.float32) for name, value in scores_inputs(xp, seed=7).items()}
+    e, cache = textbook_scores(*inputs.values())
+    grads = attention.attention_scores_backward(xp.ones_like(e), cache)
+    assert [g.shape for g in grads] == [v.shape for v in inputs.values()]
+    assert {g.dtype for g in grads} == {np.dtype(np.float32)}
+
+
+@pytest.mark.needs_exercises(21, 22)
+def test_attention_scores_forward_and_backward_together(xp):
+    errors = check_layer(attention.attention_scores_forward, attention.attention_scores_backward,
+                         scores_inputs(xp, seed=8))
     assert_gradients_close(errors, 1e-7)
 
 
@@ -181,6 +210,16 @@ def test_attention_scores_equal_a_naive_loop(xp):
     A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
     e, _ = attention.attention_scores_forward(A_projected, p["h"], p["W_h"], p["w"])
     assert rel_error(e, naive_attention(host)["e"]) < 1e-13
+
+
+@pytest.mark.exercise(21)
+def test_the_scores_cache_holds_what_the_backward_reads(xp):
+    inputs = scores_inputs(xp, seed=9)
+    e, cache = attention.attention_scores_forward(*inputs.values())
+    _, expected = textbook_scores(*inputs.values())
+    assert len(cache) == len(expected) == 5
+    for name, value, wanted in zip(("h", "W_h", "w", "t", "tanh's cache"), cache, expected):
+        assert value.shape == wanted.shape and rel_error(value, wanted) < 1e-14, name
 
 
 @pytest.mark.needs_exercises(21)
