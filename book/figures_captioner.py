@@ -18,12 +18,12 @@ from figures_lstm import draw_caption_states, draw_output_gate_lines
 from captioner.data import CaptionData
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import beam_search, caption_all, greedy_decode
-from captioner.demo import blind_inputs, load_demo_model, write_figures
+from captioner.demo import blind_inputs, load_demo_model, write_attention_figures, write_figures
 from captioner.figures import save_loss_curve
 from captioner.gate_reading import decode_with_gates
 from captioner.metrics import brevity_penalty, clipped_ngram_matches, closest_reference_length, corpus_bleu
 from captioner.model import Captioner
-from captioner.synthetic import make_synthetic_dataset
+from captioner.synthetic import make_split, make_synthetic_dataset
 from captioner.training import TrainConfig, train
 from captioner.vocabulary import END_ID, START_ID
 from numerics.optim import cosine_learning_rate
@@ -215,6 +215,56 @@ def draw_next_word(out):
     save_figure(figure, out / "next_word.png")
 
 
+ATTENTION_GRID = 4  # cells per side of the grid the figures' own attention decoder reads
+ATTENTION_PICTURES = 3000  # its training pictures
+
+
+@functools.lru_cache(maxsize=1)
+def attention_captioner():
+    """(a captioner with attention, its vocabulary, a sentence for the chapter saying which it is).
+
+    The shipped captioner when its decoder has attention. Otherwise a small attention decoder
+    trained here in seconds, on the shipped ResNet's features kept as a grid of cells: the ResNet
+    is frozen and already tells colours and shapes apart, so the decoder only learns where to look.
+    """
+    checkpoint = shipped()[0]
+    model, vocabulary = checkpoint.captioner, checkpoint.vocabulary
+    if model.decoder.config.context == "attention":
+        return model, vocabulary, ("They are drawn by the captioner shipped with the project "
+                                   "(`captioner.demo.load_demo_model()`).")
+    encoder_config = replace(model.encoder_config, grid=ATTENTION_GRID, trainable=False)
+    channels = model.encoder.feature_size // model.encoder.pool_grid ** 2
+    config = DecoderConfig(len(vocabulary), channels, embedding_size=32, hidden_size=64, context="attention")
+    attending = Captioner(CaptionDecoder(config, seed=0), encoder_config, model.encoder)
+    side = encoder_config.picture.size
+    split = make_split("train", ATTENTION_PICTURES, side, seed=0, captions_per_image=1)
+    # The frozen encoder's features (pictures, L, C), computed once, a few hundred pictures at a time.
+    features = numpy.concatenate([numpy.asarray(attending.features(split.images[k : k + 250]))
+                                  for k in range(0, len(split), 250)])
+    data = CaptionData.from_raw_captions(features, split.captions_by_name(), split.image_names)
+    validation = CaptionData(features[:VALIDATION_PICTURES], data.references[:VALIDATION_PICTURES],
+                             data.names[:VALIDATION_PICTURES])
+    settings = TrainConfig(epochs=10, batch_size=32, learning_rate=5e-3, warmup_steps=10, max_length=16)
+    with tempfile.TemporaryDirectory() as folder:
+        train(attending, vocabulary, data, validation, settings, Path(folder) / "checkpoint.npz",
+              progress=False, log=lambda message: None)
+    note = (f"The captioner shipped with the project reads a pooled vector, so these are drawn by a "
+            f"small attention decoder trained while the book was built: {settings.epochs} epochs over "
+            f"{ATTENTION_PICTURES} training pictures, reading the shipped ResNet's features, frozen, on a "
+            f"{ATTENTION_GRID} x {ATTENTION_GRID} grid. A captioner trained end to end for longer looks "
+            f"more precisely.")
+    return attending, vocabulary, note
+
+
+def draw_attention(out):
+    """attention.png and attention.gif (where a captioner with attention looks for each word of the
+    first three-object test picture's caption) and attention_source.md (which captioner it is)."""
+    model, vocabulary, note = attention_captioner()
+    _, split, data = shipped()
+    write_attention_figures(out, model, vocabulary, split, data)
+    (out / "attention_source.md").write_text(note + "\n")
+
+
 FIGURES = {
     "demo_figures": draw_demo_figures,
     "gates": draw_gates,
@@ -222,4 +272,5 @@ FIGURES = {
     "bleu_example": bleu_worked_example,
     "decoding_tables": decoding_tables,
     "next_word": draw_next_word,
+    "attention": draw_attention,
 }

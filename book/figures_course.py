@@ -19,8 +19,8 @@ from course.plan import DEFAULT_PLAN, load_plan, notebook_exercises, plan_as_jso
 CHAPTER_OF = {1: "forget_gate", 2: "input_gate", 3: "input_gate", 4: "output_gate", 5: "forget_gate",
               6: "input_gate", 7: "input_gate", 8: "output_gate", 9: "cell_state", 10: "output_gate",
               11: "backward_through_a_cell", 12: "backprop_through_time", 13: "convolution", 14: "batch_norm",
-              15: "bottleneck_and_resnet50", 16: "decoding", 17: "bleu", 18: "bleu", 23: "sigmoid_and_tanh",
-              24: "backward_through_a_cell"}
+              15: "bottleneck_and_resnet50", 16: "decoding", 17: "bleu", 18: "bleu", 19: "gru", 20: "gru",
+              21: "attention", 22: "attention", 23: "sigmoid_and_tanh", 24: "backward_through_a_cell"}
 PLAN_NAMES = {"6w": "six weeks (the default)", "4w": "four weeks (`--plan 4w`)"}
 
 

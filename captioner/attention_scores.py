@@ -43,14 +43,17 @@ def attention_scores_forward(A_projected, h, W_h, w):
 
     A_projected: (N, L, K) from project_grid_forward; h: (N, H) the decoder's hidden state;
     W_h: (H, K); w: (K,).
-    Returns e: (N, L) and a cache for attention_scores_backward.
+    Returns e: (N, L) and the cache (h, W_h, w, t, tanh_cache) that attention_scores_backward
+    unpacks: t = tanh(A_projected + h W_h) (N, L, K) and tanh_forward's cache.
     """
     check_shapes({"A_projected": (A_projected, ("N", "L", "K")), "h": (h, ("N", "H")),
                   "W_h": (W_h, ("H", "K")), "w": (w, ("K",))})
+    # BEGIN EXERCISE 21
     # h W_h is one row per picture, broadcast over its L cells.
     t, tanh_cache = tanh_forward(A_projected + (h @ W_h)[:, None, :])
     e = t @ w
     return e, (h, W_h, w, t, tanh_cache)
+    # END EXERCISE 21
 
 
 def attention_scores_backward(de, cache):
@@ -58,8 +61,10 @@ def attention_scores_backward(de, cache):
     h, W_h, w, t, tanh_cache = cache
     N, L, K = t.shape
     check_shapes({"de": (de, (N, L))})
+    # BEGIN EXERCISE 22
     dw = de.reshape(N * L) @ t.reshape(N * L, K)
     dA_projected = tanh_backward(de[:, :, None] * w, tanh_cache)
     # h W_h reached all L cells of its picture: its gradient is the sum over the cells.
     dhW_h = dA_projected.sum(axis=1)
     return dA_projected, dhW_h @ W_h.T, h.T @ dhW_h, dw
+    # END EXERCISE 22

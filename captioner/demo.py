@@ -209,12 +209,21 @@ def write_figures(out, captioner, vocabulary, split, test, captions):
     gates = caption_gates(captioner.decoder, features, words)
     save_gate_picture(out / "gates.png", split.images[0], vocabulary.decode(numpy.asarray(words)), gates)
     if captioner.decoder.config.context == "attention":
-        busiest = max(range(len(split.objects)), key=lambda k: (len(split.objects[k]), -k))
-        features = captioner.features(test.batch(numpy.asarray([busiest])))
-        ids = greedy_decode(captioner.decoder, features, 16)[0]
-        words = vocabulary.decode(numpy.asarray(ids, dtype=numpy.int64))
-        alphas = caption_gates(captioner.decoder, features, ids)["alpha"][: len(words)]
-        grid = captioner.encoder_config.grid
-        save_attention_picture(out / "attention.png", split.images[busiest], words, alphas, grid)
-        save_attention_animation(out / "attention.gif", split.images[busiest], words, alphas, grid)
+        write_attention_figures(out, captioner, vocabulary, split, test)
+
+
+def write_attention_figures(out, captioner, vocabulary, split, test):
+    """attention.png and attention.gif: where a captioner with attention looked for each word of
+    its caption of the first of the split's pictures with the most objects.
+
+    split: the SyntheticSplit (pictures and objects); test: its CaptionData, as the captioner reads it.
+    """
+    busiest = max(range(len(split.objects)), key=lambda k: (len(split.objects[k]), -k))
+    features = captioner.features(test.batch(numpy.asarray([busiest])))
+    ids = greedy_decode(captioner.decoder, features, 16)[0]
+    words = vocabulary.decode(numpy.asarray(ids, dtype=numpy.int64))
+    alphas = caption_gates(captioner.decoder, features, ids)["alpha"][: len(words)]
+    grid = captioner.encoder_config.grid
+    save_attention_picture(out / "attention.png", split.images[busiest], words, alphas, grid)
+    save_attention_animation(out / "attention.gif", split.images[busiest], words, alphas, grid)
 

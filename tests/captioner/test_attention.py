@@ -1,4 +1,10 @@
-"""Soft attention, part by part and as one step: gradient checks, golden values, bad input."""
+"""Soft attention, part by part and as one step: gradient checks, golden values, bad input.
+
+The scores' forward and backward are course exercises 21 and 22 (tests/course/exercises.py):
+the tests that grade them are marked exercise(N), those that run them needs_exercises(...).
+The tests of the backward pass read a cache made here from the equation, not by the forward
+pass, so that each exercise is graded on its own.
+"""
 
 import math
 
@@ -6,7 +12,7 @@ import numpy as np
 import pytest
 
 from captioner import attention
-from numerics import check_layer, rel_error, to_host
+from numerics import array_module, check_layer, rel_error, to_host
 from numerics.gradcheck import assert_gradients_close
 
 N, L, F, H, K = 2, 4, 3, 5, 6
@@ -62,6 +68,16 @@ def naive_attention(p):
     return {"e": e, "alpha": alpha, "z": z, "beta": beta, "context": beta * z}
 
 
+def textbook_scores(A_projected, h, W_h, w):
+    """e = tanh(A_projected + h W_h) w with the cache attention_scores_forward documents,
+    (h, W_h, w, t, tanh's cache t), computed on the host from the equation."""
+    A_host, h_host, W_h_host, w_host = (to_host(value) for value in (A_projected, h, W_h, w))
+    t_host = np.tanh(A_host + np.einsum("nj,jk->nk", h_host, W_h_host)[:, None, :])
+    xp = array_module(A_projected)
+    t = xp.asarray(t_host)
+    return xp.asarray(np.einsum("nlk,k->nl", t_host, w_host)), (h, W_h, w, t, t)
+
+
 def step_inputs(p):
     A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
     return {"A_projected": A_projected, "A": p["A"], "h": p["h"], "W_h": p["W_h"], "w": p["w"],
@@ -79,12 +95,31 @@ def test_project_grid_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+def scores_inputs(xp, seed=0):
+    inputs = step_inputs(random_arrays(xp, seed))
+    return {name: inputs[name] for name in ("A_projected", "h", "W_h", "w")}
+
+
+@pytest.mark.exercise(22)
 def test_attention_scores_gradients(xp):
-    p = random_arrays(xp)
-    inputs = step_inputs(p)
-    errors = check_layer(attention.attention_scores_forward, attention.attention_scores_backward,
-                         {name: inputs[name] for name in ("A_projected", "h", "W_h", "w")})
+    errors = check_layer(textbook_scores, attention.attention_scores_backward, scores_inputs(xp))
     assert set(errors) == {"A_projected", "h", "W_h", "w"}
+    assert_gradients_close(errors, 1e-7)
+
+
+@pytest.mark.exercise(22)
+def test_attention_scores_backward_keeps_float32(xp):
+    inputs = {name: value.astype(np.float32) for name, value in scores_inputs(xp, seed=7).items()}
+    e, cache = textbook_scores(*inputs.values())
+    grads = attention.attention_scores_backward(xp.ones_like(e), cache)
+    assert [g.shape for g in grads] == [v.shape for v in inputs.values()]
+    assert {g.dtype for g in grads} == {np.dtype(np.float32)}
+
+
+@pytest.mark.needs_exercises(21, 22)
+def test_attention_scores_forward_and_backward_together(xp):
+    errors = check_layer(attention.attention_scores_forward, attention.attention_scores_backward,
+                         scores_inputs(xp, seed=8))
     assert_gradients_close(errors, 1e-7)
 
 
@@ -121,6 +156,7 @@ def test_gated_context_gradients(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_attention_step_gradients_reach_every_input_and_parameter(xp):
     inputs = step_inputs(random_arrays(xp, seed=4))
     errors = check_layer(attention.attention_step_forward, attention.attention_step_backward, inputs)
@@ -128,6 +164,7 @@ def test_attention_step_gradients_reach_every_input_and_parameter(xp):
     assert_gradients_close(errors, 1e-7)
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_gradients_through_the_projection_and_the_step_together(xp):
     # The decoder's path: project once, then the step; A reaches the loss both ways.
     p = random_arrays(xp, seed=5)
@@ -153,6 +190,39 @@ def test_gradients_through_the_projection_and_the_step_together(xp):
 # ------------------------------------------------------------------ golden values
 
 
+@pytest.mark.exercise(21)
+def test_attention_scores_by_hand(xp):
+    # One picture, L = 2 cells, H = 1, K = 2. h W_h = 1.0 * (0.5, 0.25) is added to both cells:
+    # cell 0: tanh(0.5 + 0.5, -1.0 + 0.25) = tanh(1.0, -0.75); cell 1: tanh(0.0 + 0.5, 2.0 + 0.25),
+    # and each score is that pair times w = (2, -1).
+    A_projected = xp.asarray([[[0.5, -1.0], [0.0, 2.0]]])
+    e, _ = attention.attention_scores_forward(A_projected, xp.asarray([[1.0]]), xp.asarray([[0.5, 0.25]]),
+                                              xp.asarray([2.0, -1.0]))
+    expected = [[2 * math.tanh(1.0) - math.tanh(-0.75), 2 * math.tanh(0.5) - math.tanh(2.25)]]
+    assert e.shape == (1, 2)
+    assert rel_error(e, expected) < 1e-14
+
+
+@pytest.mark.exercise(21)
+def test_attention_scores_equal_a_naive_loop(xp):
+    host = linspace_arrays()
+    p = {name: xp.asarray(value) for name, value in host.items()}
+    A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
+    e, _ = attention.attention_scores_forward(A_projected, p["h"], p["W_h"], p["w"])
+    assert rel_error(e, naive_attention(host)["e"]) < 1e-13
+
+
+@pytest.mark.exercise(21)
+def test_the_scores_cache_holds_what_the_backward_reads(xp):
+    inputs = scores_inputs(xp, seed=9)
+    e, cache = attention.attention_scores_forward(*inputs.values())
+    _, expected = textbook_scores(*inputs.values())
+    assert len(cache) == len(expected) == 5
+    for name, value, wanted in zip(("h", "W_h", "w", "t", "tanh's cache"), cache, expected):
+        assert value.shape == wanted.shape and rel_error(value, wanted) < 1e-14, name
+
+
+@pytest.mark.needs_exercises(21)
 def test_every_part_equals_a_naive_loop(xp):
     host = linspace_arrays()
     expected = naive_attention(host)
@@ -167,6 +237,7 @@ def test_every_part_equals_a_naive_loop(xp):
         assert rel_error(value, expected[name]) < 1e-13, name
 
 
+@pytest.mark.needs_exercises(21)
 def test_the_step_equals_a_naive_loop(xp):
     host = linspace_arrays()
     expected = naive_attention(host)
@@ -190,6 +261,7 @@ def test_equal_weights_give_the_pooled_vector(xp):
     assert rel_error(z, to_host(A).mean(axis=1)) < 1e-15
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_float32_stays_float32(xp):
     host = linspace_arrays()
     inputs = step_inputs({name: xp.asarray(value, dtype=xp.float32) for name, value in host.items()})
@@ -243,6 +315,7 @@ def test_doubly_stochastic_penalty_is_zero_when_every_cell_gets_one_in_total(xp)
 # ------------------------------------------------------------------ bad input
 
 
+@pytest.mark.needs_exercises(21)  # the backward's check needs a forward's cache
 def test_bad_shapes_are_named(xp):
     inputs = step_inputs(random_arrays(xp))
     with pytest.raises(ValueError, match=r"h must have shape \(N, H\).*got \(3, 5\)"):

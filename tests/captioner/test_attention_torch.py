@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 N, L, F, H, K = 3, 5, 4, 6, 7
 
 
+@pytest.mark.needs_exercises(21, 22)
 def test_step_forward_and_every_gradient_match_torch(xp):
     rng = np.random.default_rng(0)
     host = {

@@ -18,7 +18,8 @@ def run(arguments, capsys):
     return status, out, err
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 16, 17, 18)  # training, beam search and BLEU
+# training end to end with attention, beam search and BLEU
+@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 16, 17, 18, 21, 22, 23, 24)
 def test_quick_demo_writes_every_output(tmp_path, capsys):
     status, out, _ = run(["demo", "--quick", "--quiet", "--out", tmp_path], capsys)
     assert status == 0
@@ -103,7 +104,7 @@ def test_flickr_path_in_every_format(flickr_folder, tmp_path, capsys):
     assert "other settings: epochs 1 (now 2), max_length 16 (now 20)" in err
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 17, 18)  # it trains before it errs
+@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 17, 18, 21, 22, 23, 24)  # it trains before it errs
 def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     captions = folder / "captions.txt"
@@ -132,7 +133,7 @@ def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     assert status == 2 and "none.npy" in err
 
 
-@pytest.mark.needs_exercises(20)  # the GRU's backward
+@pytest.mark.needs_exercises(20, 21, 22, 23)  # the GRU's backward, the attention scores
 def test_attention_over_cached_resnet50_grids(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     grids = tmp_path / "grids.npy"

@@ -11,6 +11,17 @@ from tests.lstm.gru_reference import naive_gru
 
 CAPTIONS = np.array([[1, 5, 6, 7, 2, 0], [1, 4, 4, 2, 0, 0], [1, 8, 2, 0, 0, 0]])
 CHOICES = [(cell, context) for cell in ("lstm", "gru") for context in ("pooled", "attention")]
+
+
+def choices(*attention_exercises):
+    """Every (cell, context) pair; the attention ones marked as needing the course exercises
+    of the attention scores that the test runs (21 forward, 22 backward)."""
+    return [pytest.param(cell, context, id=f"{cell}-{context}",
+                         marks=[pytest.mark.needs_exercises(*attention_exercises)] if context == "attention"
+                         else [])
+            for cell, context in CHOICES]
+
+
 GATES = {"lstm": {"i", "f", "g", "o", "c", "h"}, "gru": {"r", "z", "n", "h"}}
 
 
@@ -29,8 +40,8 @@ def features_for(xp, context, seed):
     return xp.asarray(np.random.default_rng(seed).standard_normal(shape))
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 20)  # the LSTM's and the GRU's backward
-@pytest.mark.parametrize(("cell", "context"), CHOICES)
+@pytest.mark.needs_exercises(9, 10, 12, 20, 23, 24)  # the LSTM's and the GRU's backward
+@pytest.mark.parametrize(("cell", "context"), choices(21, 22))
 def test_every_parameter_and_the_features_pass_a_gradient_check(xp, cell, context):
     decoder = random_decoder(xp, cell, context)
     features, captions = features_for(xp, context, 2), xp.asarray(CAPTIONS)
@@ -44,7 +55,7 @@ def test_every_parameter_and_the_features_pass_a_gradient_check(xp, cell, contex
     assert rel_error(dfeatures, numeric) < 1e-7
 
 
-@pytest.mark.parametrize(("cell", "context"), CHOICES)
+@pytest.mark.parametrize(("cell", "context"), choices(21))
 def test_decoding_steps_equal_the_teacher_forced_sequence(xp, cell, context):
     decoder = random_decoder(xp, cell, context)
     features, captions = features_for(xp, context, 4), xp.asarray(CAPTIONS)
