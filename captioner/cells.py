@@ -11,7 +11,8 @@ once whichever cell it runs:
     recorded(cache)                -> {gate letter: activations}       for pictures and inspection
 
 A state is a dict of (N, H) arrays under `state_names`: the LSTM carries h and c, the GRU h only.
-The functions themselves are the lstm package's; a cell only names them.
+The functions themselves are the lstm package's; a cell only names them, which is why the two
+classes below look alike line for line.
 """
 
 import numpy

@@ -8,6 +8,9 @@ decides how much of each is actually written (the cell-state update adds i * g).
 The tanh keeps each step's contribution bounded.
 """
 
+# Each gate is its own lesson, so each has its own file, and their code has the same shape on
+# purpose: a student compares them side by side (lstm/__init__.py gives the reading order).
+
 from numerics import array_module
 
 

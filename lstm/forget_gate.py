@@ -9,6 +9,9 @@ the previous hidden state: the network decides what to forget from what it
 sees now and what it said last.
 """
 
+# Each gate is its own lesson, so each has its own file, and their code has the same shape on
+# purpose: a student compares them side by side (lstm/__init__.py gives the reading order).
+
 from lstm.activations import sigmoid
 
 

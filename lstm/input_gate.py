@@ -7,6 +7,9 @@ unit by unit, which of the candidate values g are worth writing (near 1) and
 which are ignored (near 0).
 """
 
+# Each gate is its own lesson, so each has its own file, and their code has the same shape on
+# purpose: a student compares them side by side (lstm/__init__.py gives the reading order).
+
 from lstm.activations import sigmoid
 
 

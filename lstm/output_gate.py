@@ -7,6 +7,9 @@ state is the memory, h is what the cell reveals of it to the next layer and to
 the next time step.
 """
 
+# Each gate is its own lesson, so each has its own file, and their code has the same shape on
+# purpose: a student compares them side by side (lstm/__init__.py gives the reading order).
+
 from lstm.activations import sigmoid
 
 

@@ -9,6 +9,9 @@ reads the previous hidden state in full. The GRU has no cell state: r and the
 update gate z both act on h itself.
 """
 
+# Each gate is its own lesson, so each has its own file, and their code has the same shape on
+# purpose: a student compares them side by side (lstm/__init__.py gives the reading order).
+
 from lstm.activations import sigmoid_backward, sigmoid_forward
 from lstm.gate_affine import gate_affine_backward, gate_affine_forward
 

@@ -9,6 +9,9 @@ the work of the LSTM's forget and input gates together: whatever is kept (z) is
 exactly what is not written (1 - z).
 """
 
+# Each gate is its own lesson, so each has its own file, and their code has the same shape on
+# purpose: a student compares them side by side (lstm/__init__.py gives the reading order).
+
 from lstm.activations import sigmoid_backward, sigmoid_forward
 from lstm.gate_affine import gate_affine_backward, gate_affine_forward
 
