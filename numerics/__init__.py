@@ -1,6 +1,8 @@
 """Shared tools of the lstm, resnet and captioner packages, one module each:
 
-    backend      the array-backend switch (NumPy or CuPy): array_module, use, to_host, to_device
+    backend      the array-backend switch (NumPy, CuPy, or strict, the CPU stand-in for CuPy):
+                 array_module, use, to_host, to_device, on_device, preferred_chunk_bytes
+    strict       the stand-in for CuPy that refuses what CuPy refuses (numerics.use("strict"))
     validation   clear errors for bad input: check_shape, check_shapes, check_float
     gradcheck    central-difference gradient checks: numerical_gradient, check_layer, rel_error
     softmax      softmax and log-softmax along any axis, stable, each with its backward
@@ -15,6 +17,8 @@ The names below are the ones used everywhere; import the rest from their modules
 from numerics.backend import (
     array_module,
     available_backends,
+    on_device,
+    preferred_chunk_bytes,
     scatter_add,
     selected,
     selected_name,
@@ -34,6 +38,8 @@ __all__ = [
     "check_shape",
     "check_shapes",
     "numerical_gradient",
+    "on_device",
+    "preferred_chunk_bytes",
     "rel_error",
     "scatter_add",
     "selected",

@@ -1,32 +1,38 @@
-"""The one place that knows NumPy from CuPy.
+"""The one place that knows NumPy from CuPy (and from the strict stand-in for CuPy).
 
 Every layer asks this module for its array module instead of importing numpy:
 
-    xp = array_module(x)        # numpy or cupy, whichever x belongs to
+    xp = array_module(x)        # numpy, cupy or strict, whichever x belongs to
     out = xp.tanh(x)
 
 `use("cupy")` switches the default (the module used to create new arrays);
 the environment variable CAPTIONER_BACKEND sets it at start-up. Arrays are
 brought back to host NumPy (for plotting, saving, printing) with `to_host`.
 
+The backends are a table (BACKENDS): each names how to import its module, where its array
+type is defined, and whether its arrays live on a device. `array_module` looks an array's
+type up once and remembers the answer, so no call after the first imports or asks anything;
+CuPy is imported the first time it is asked for (by name or by one of its arrays), never at
+start-up. "strict" (numerics.strict) is a CPU stand-in for CuPy that refuses what CuPy
+refuses; it is a backend like the others, which is how CI proves the device path without a GPU.
+
 A CAPTIONER_BACKEND that cannot be used (an unknown name, CuPy without a GPU) does not
 stop the import, so that `--help` and everything that makes no array still work: the
 first call that needs the default module raises BackendError, which names the variable.
 """
 
+import importlib
 import os
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy
 
 ENVIRONMENT_VARIABLE = "CAPTIONER_BACKEND"
-BACKEND_NAMES = ("numpy", "cupy")
 
-_selected = numpy
-_environment_problem = None  # why CAPTIONER_BACKEND could not be used, if it could not
-
-
-class BackendError(ValueError):
-    """The backend CAPTIONER_BACKEND names cannot be used."""
+# One chunk of work on a device: a GPU has no cache to fit in, and every chunk costs kernel
+# launches, so chunks there are as large as memory comfortably allows.
+DEVICE_CHUNK_BYTES = 2**28
 
 
 def _import_cupy():
@@ -46,13 +52,46 @@ def _import_cupy():
     return cupy
 
 
+class Backend(NamedTuple):
+    """How to import an array module, where its array type lives, and whether that is a device."""
+
+    load: Callable
+    array_type_module: str  # the __module__ of its array type, or the package above it
+    on_device: bool
+
+
+BACKENDS = {
+    "numpy": Backend(lambda: numpy, "numpy", on_device=False),
+    "strict": Backend(lambda: importlib.import_module("numerics.strict"), "numerics.strict", on_device=True),
+    "cupy": Backend(_import_cupy, "cupy", on_device=True),
+}
+BACKEND_NAMES = tuple(BACKENDS)
+
+_selected = numpy
+_environment_problem = None  # why CAPTIONER_BACKEND could not be used, if it could not
+_modules = {"numpy": numpy}  # name -> its module, or the ImportError that says why it cannot be had
+_names = {id(numpy): "numpy"}  # id(module) -> name
+_module_of_type = {}  # type of an array (or scalar, list, ...) -> the module it belongs to
+
+
+class BackendError(ValueError):
+    """The backend CAPTIONER_BACKEND names cannot be used."""
+
+
 def module_named(name):
-    """The array module called `name` ("numpy" or "cupy")."""
-    if name == "numpy":
-        return numpy
-    if name == "cupy":
-        return _import_cupy()
-    raise ValueError(f"unknown array backend {name!r}; expected one of {BACKEND_NAMES}")
+    """The array module called `name` (one of BACKEND_NAMES), imported on the first call only."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown array backend {name!r}; expected one of {BACKEND_NAMES}")
+    if name not in _modules:
+        try:
+            module = BACKENDS[name].load()
+        except ImportError as error:
+            _modules[name] = error
+        else:
+            _modules[name], _names[id(module)] = module, name
+    if isinstance(_modules[name], ImportError):
+        raise ImportError(str(_modules[name]))
+    return _modules[name]
 
 
 def use(name):
@@ -71,15 +110,38 @@ def selected():
 
 
 def selected_name():
-    """'numpy' or 'cupy'."""
-    return selected().__name__
+    """The name of the default backend: 'numpy', 'strict' or 'cupy'."""
+    return name_of(selected())
+
+
+def name_of(xp):
+    """The backend name of the array module xp."""
+    if id(xp) not in _names:
+        raise ValueError(f"{xp!r} is not the module of any of the array backends {BACKEND_NAMES}")
+    return _names[id(xp)]
+
+
+def on_device(xp):
+    """Whether the arrays of module xp live on a device (CuPy, and the strict stand-in for it)."""
+    return BACKENDS[name_of(xp)].on_device
+
+
+def preferred_chunk_bytes(xp, host_bytes):
+    """Bytes of one chunk of blocked work for arrays of module xp.
+
+    host_bytes: the caller's size for the CPU, chosen to fit a cache. A device has no such cache
+    and pays kernel launches per chunk: it gets DEVICE_CHUNK_BYTES.
+    """
+    return DEVICE_CHUNK_BYTES if on_device(xp) else host_bytes
 
 
 def available_backends():
-    """Names of the backends usable on this machine, numpy first."""
+    """Names of the array libraries usable on this machine, numpy first: numpy, and cupy where
+    there is a GPU. The strict stand-in is not listed (it computes nothing NumPy does not);
+    select it by name."""
     names = ["numpy"]
     try:
-        _import_cupy()
+        module_named("cupy")
         names.append("cupy")
     except ImportError:
         pass
@@ -89,22 +151,33 @@ def available_backends():
 def array_module(*arrays):
     """The array module that the given arrays belong to.
 
-    cupy if any of them is a cupy array, otherwise numpy. With no arrays,
-    the selected default.
+    The first non-NumPy module among them (cupy for a cupy array, strict for a strict one),
+    otherwise numpy. With no arrays, the selected default.
     """
     if not arrays:
         return selected()
     for array in arrays:
-        if type(array).__module__.startswith("cupy"):
-            return module_named("cupy")
+        kind = type(array)
+        module = _module_of_type.get(kind) or _module_of_type.setdefault(kind, _identify(kind))
+        if module is not numpy:
+            return module
     return numpy
+
+
+def _identify(kind):
+    """The module whose array type `kind` is: found by where the type is defined."""
+    home = getattr(kind, "__module__", None) or ""
+    for name, backend in BACKENDS.items():
+        if home == backend.array_type_module or home.startswith(backend.array_type_module + "."):
+            return module_named(name)
+    return numpy  # Python numbers and lists, and everything else, are host values
 
 
 def to_host(array):
     """A NumPy copy (or the same array, if it is already on host) of `array`."""
-    if type(array).__module__.startswith("cupy"):
-        return array.get()
-    return numpy.asarray(array)
+    if array_module(array) is numpy:
+        return numpy.asarray(array)
+    return array.get()
 
 
 def to_device(array, like=None):
@@ -119,13 +192,10 @@ def scatter_add(target, indices, values):
     target: (V, ...); indices: integer array of any shape S; values: S + target.shape[1:].
     Plain fancy-index `+=` would keep only the last of repeated indices.
     """
-    xp = array_module(target)
-    if xp is numpy:
+    if array_module(target) is numpy:
         numpy.add.at(target, indices, values)
     else:
-        import cupyx
-
-        cupyx.scatter_add(target, indices, values)
+        target.scatter_add(indices, values)  # the device arrays' own (cupyx.scatter_add's) method
     return target
 
 

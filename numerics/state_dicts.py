@@ -30,6 +30,11 @@ def _listed(names):
     return f"{names[:SHOWN]}{more}"
 
 
+def _shape(value):
+    """The shape of an array of any backend, or of array-like host data (a list, a number)."""
+    return tuple(value.shape) if hasattr(value, "shape") else numpy.shape(value)
+
+
 def check_state_fits(expected, state, what="state dict", optional=()):
     """Raise StateMismatchError unless `state` has exactly the names and shapes of `expected`.
 
@@ -41,9 +46,9 @@ def check_state_fits(expected, state, what="state dict", optional=()):
     missing = [name for name in expected if name not in state and name not in optional]
     unexpected = [name for name in state if name not in expected]
     mismatched = [
-        f"{name}: expected {tuple(numpy.shape(expected[name]))}, got {tuple(numpy.shape(value))}"
+        f"{name}: expected {_shape(expected[name])}, got {_shape(value)}"
         for name, value in state.items()
-        if name in expected and tuple(numpy.shape(value)) != tuple(numpy.shape(expected[name]))
+        if name in expected and _shape(value) != _shape(expected[name])
     ]
     problems = [
         f"{kind} {_listed(names)}"

@@ -1,7 +1,9 @@
-"""Every test that takes the `xp` fixture runs once per available array backend.
+"""Every test that takes the `xp` fixture runs once per array backend: numpy, strict and cupy.
 
-On a machine without CuPy (or without a GPU) the cupy runs are skipped with a
-reason; with `pip install -e '.[test,gpu]'` on an NVIDIA machine they run.
+strict (numerics.strict) is the CPU stand-in for CuPy that refuses what CuPy refuses, so the
+device path is tested on every machine (`pytest -k strict` runs only that). On a machine without
+CuPy (or without a GPU) the cupy runs are skipped with a reason; with
+`pip install -e '.[test,gpu]'` on an NVIDIA machine they run.
 Tests marked `exercise(N)` grade a course exercise (course/plugin.py).
 """
 
@@ -13,7 +15,7 @@ pytest_plugins = ["course.plugin", "pytester"]  # pytester: for the plugin's own
 
 
 def _backend_params():
-    params = [pytest.param("numpy", id="numpy")]
+    params = [pytest.param("numpy", id="numpy"), pytest.param("strict", id="strict")]
     try:
         backend.module_named("cupy")
         params.append(pytest.param("cupy", id="cupy"))
