@@ -1,6 +1,6 @@
 """Word embedding: each word index picks one row of a weight matrix."""
 
-from numerics import array_module, check_shape, scatter_add
+from numerics import array_module, check_shape, on_device, scatter_add
 
 
 def word_embedding_forward(x, W):
@@ -8,13 +8,23 @@ def word_embedding_forward(x, W):
 
     x: (N, T) integer word indices in [0, V); W: (V, D).
     Returns out: (N, T, D) and a cache.
+
+    Indices outside [0, V) are an error on the host. On a device (CuPy) they give rows of NaN,
+    so the loss says something is wrong: raising would need the indices' values on the host, a
+    wait for the device at every call (at every word, in decoding), and CuPy's own indexing would
+    silently wrap them around to other words.
     """
     check_shape("W", W, ("V", "D"))
     if getattr(x, "dtype", None) is None or x.dtype.kind not in "iu":
         raise ValueError(f"x must be an integer array of word indices, got {getattr(x, 'dtype', type(x))}")
-    if x.size and (int(x.min()) < 0 or int(x.max()) >= W.shape[0]):
-        raise ValueError(f"word indices must lie in [0, {W.shape[0]}), got [{int(x.min())}, {int(x.max())}]")
-    return W[x], (x, W.shape)
+    V = W.shape[0]
+    xp = array_module(x)
+    if not on_device(xp):
+        if x.size and (int(x.min()) < 0 or int(x.max()) >= V):
+            raise ValueError(f"word indices must lie in [0, {V}), got [{int(x.min())}, {int(x.max())}]")
+        return W[x], (x, W.shape)
+    outside = (x < 0) | (x >= V)
+    return xp.where(outside[..., None], xp.asarray(xp.nan, dtype=W.dtype), W[x]), (x, W.shape)
 
 
 def word_embedding_backward(dout, cache):

@@ -104,14 +104,23 @@ def _load_prefixed(state, prefix, params):
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients together so that their joint L2 norm is at most max_norm.
 
-    grads: dict of arrays, modified in place. Returns the norm before clipping
-    (a Python float). One shared factor keeps the update's direction.
+    grads: dict of arrays, modified in place; max_norm: positive. Returns the norm before
+    clipping (a Python float). One shared factor keeps the update's direction.
+
+    The norm and the factor, min(1, max_norm / norm), stay on the arrays' device and every
+    gradient is scaled (by exactly 1 when the norm is small enough): reading the norm before
+    deciding would wait for the device once per parameter. The returned float is the one wait.
     """
-    norm = math.sqrt(sum(float((g * g).sum()) for g in grads.values()))
-    if norm > max_norm:
-        for grad in grads.values():
-            grad *= max_norm / norm
-    return norm
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be positive, got {max_norm}")
+    if not grads:
+        return 0.0
+    xp = array_module(*grads.values())
+    norm = xp.sqrt(sum((g * g).sum() for g in grads.values()))
+    factor = max_norm / xp.maximum(norm, max_norm)
+    for grad in grads.values():
+        grad *= factor
+    return float(norm)
 
 
 def cosine_learning_rate(step, total_steps, base_rate, warmup_steps=0, final_fraction=0.05):

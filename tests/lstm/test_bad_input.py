@@ -52,7 +52,7 @@ def test_sequence_layers_check_shapes(xp):
     with pytest.raises(ValueError, match="integer array of word indices"):
         lstm.word_embedding_forward(xp.zeros((2, 3)), xp.zeros((5, 4)))
     with pytest.raises(ValueError, match=r"word indices must lie in \[0, 5\), got \[0, 5\]"):
-        lstm.word_embedding_forward(xp.asarray([[0, 5]]), xp.zeros((5, 4)))
+        lstm.word_embedding_forward(np.asarray([[0, 5]]), xp.zeros((5, 4)))  # device ids: NaN rows
 
 
 def test_softmax_loss_checks_mask_shape_and_dtype(xp):

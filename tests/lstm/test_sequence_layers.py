@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import lstm
-from numerics import check_layer, numerical_gradient, rel_error, to_host
+from numerics import check_layer, numerical_gradient, on_device, rel_error, strict, to_host
 
 
 def test_word_embedding_picks_rows_and_accumulates_repeats(xp):
@@ -22,6 +22,26 @@ def test_word_embedding_gradient(xp):
     W = xp.asarray(np.random.default_rng(0).standard_normal((5, 3)))
     errors = check_layer(lstm.word_embedding_forward, lstm.word_embedding_backward, {"x": x, "W": W})
     assert list(errors) == ["W"] and errors["W"] < 1e-7
+
+
+def test_word_indices_outside_the_vocabulary(xp):
+    W = xp.asarray(np.arange(8.0).reshape(4, 2))
+    ids = np.array([[0, 4], [-1, 3]])
+    with pytest.raises(ValueError, match=r"word indices must lie in \[0, 4\), got \[-1, 4\]"):
+        lstm.word_embedding_forward(ids, W)  # host ids are checked, wherever W lives
+    if on_device(xp):  # device ids: rows of NaN
+        out = to_host(lstm.word_embedding_forward(xp.asarray(ids), W)[0])
+        np.testing.assert_array_equal(out[0, 0], [0.0, 1.0])
+        np.testing.assert_array_equal(out[1, 1], [6.0, 7.0])
+        assert np.isnan(out[0, 1]).all() and np.isnan(out[1, 0]).all()
+
+
+def test_device_ids_are_looked_up_without_waiting_for_the_device():
+    W, ids = strict.ones((4, 2)), strict.asarray([[0, 3], [2, 1]])
+    before = strict.synchronisations()
+    out, cache = lstm.word_embedding_forward(ids, W)
+    lstm.word_embedding_backward(out, cache)
+    assert strict.synchronisations() == before
 
 
 def test_temporal_affine(xp):

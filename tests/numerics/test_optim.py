@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from numerics import rel_error, to_host
+from numerics import rel_error, strict, to_host
 from numerics.optim import SGD, Adam, clip_by_global_norm, cosine_learning_rate
 
 
@@ -66,6 +66,16 @@ def test_clip_by_global_norm(xp):
     assert rel_error(grads["a"], np.array([0.6])) < 1e-15 and rel_error(grads["b"], np.array([0.8])) < 1e-15
     assert clip_by_global_norm(grads, 10.0) == pytest.approx(1.0)
     assert rel_error(grads["a"], np.array([0.6])) < 1e-15
+
+
+def test_clipping_waits_for_the_device_once_and_needs_a_positive_norm():
+    grads = {name: strict.asarray(np.full((3, 2), 2.0)) for name in "abcde"}  # norm sqrt(5 * 24)
+    before = strict.synchronisations()
+    assert clip_by_global_norm(grads, 1.0) == pytest.approx(np.sqrt(120.0))
+    assert strict.synchronisations() - before == 1
+    assert rel_error(grads["e"], np.full((3, 2), 2.0 / np.sqrt(120.0))) < 1e-15
+    with pytest.raises(ValueError, match="max_norm must be positive, got 0"):
+        clip_by_global_norm(grads, 0)
 
 
 def test_cosine_schedule():
