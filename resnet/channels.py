@@ -8,9 +8,10 @@ rows at a time, so each block stays in cache from the first step to the last: me
 read and written once instead of once per step.
 """
 
-from numerics import array_module
+from numerics import array_module, preferred_chunk_bytes
 
-# Bytes per operand in one block of rows: a few operands fit a core's L2 cache together.
+# Bytes per operand in one block of rows on the CPU: a few operands fit a core's L2 cache
+# together. A GPU has no such cache: it takes the backend's preferred_chunk_bytes.
 BLOCK_BYTES = 2**19
 
 
@@ -26,8 +27,8 @@ def column_dots(a, b):
 
 
 def row_blocks(matrix):
-    """Yield slices of rows of matrix (M, C), each about BLOCK_BYTES, covering all M rows."""
+    """Yield slices of rows of matrix (M, C), each about BLOCK_BYTES on the host, covering all M rows."""
     rows, row_bytes = matrix.shape[0], max(1, matrix[:1].nbytes)
-    step = max(1, BLOCK_BYTES // row_bytes)
+    step = max(1, preferred_chunk_bytes(array_module(matrix), BLOCK_BYTES) // row_bytes)
     for start in range(0, rows, step):
         yield slice(start, min(rows, start + step))

@@ -21,12 +21,13 @@ once. Here:
 The caches are resnet.conv's ConvCache, so either module's backward takes either's cache.
 """
 
-from numerics import array_module
+from numerics import array_module, preferred_chunk_bytes
 from resnet.channels import column_sums
 from resnet.conv import ConvCache, check_conv_arguments, check_dout, col2im, gemm_matrix, output_size
 
-# Bytes of patch matrix built per matrix product: large enough for an efficient product,
-# small enough to stay in cache between being written and being read.
+# Bytes of patch matrix built per matrix product on the CPU: large enough for an efficient
+# product, small enough to stay in cache between being written and being read. A GPU has no
+# such cache: it takes the backend's preferred_chunk_bytes.
 PATCH_CHUNK_BYTES = 8 * 2**20
 
 
@@ -76,9 +77,9 @@ def _needs_patches(kernel, stride, padding):
     return not (tuple(kernel) == (1, 1) and stride == 1 and padding == 0)
 
 
-def _image_chunks(N, image_bytes):
-    """Slices of a batch of N images, each about PATCH_CHUNK_BYTES (at least one image)."""
-    per_chunk = max(1, min(N, PATCH_CHUNK_BYTES // max(1, image_bytes)))
+def _image_chunks(N, image_bytes, xp):
+    """Slices of a batch of N images, each about PATCH_CHUNK_BYTES on the host (at least one image)."""
+    per_chunk = max(1, min(N, preferred_chunk_bytes(xp, PATCH_CHUNK_BYTES) // max(1, image_bytes)))
     for start in range(0, N, per_chunk):
         yield slice(start, min(N, start + per_chunk))
 
@@ -100,12 +101,12 @@ def _patch_chunks(x, kernel, stride, padding, out_channels=0):
     row_length = kH * kW * C
     image_bytes = H_out * W_out * max(row_length, out_channels) * x.itemsize
     if not _needs_patches(kernel, stride, padding):
-        for images in _image_chunks(N, image_bytes):
+        for images in _image_chunks(N, image_bytes, xp):
             yield images, x[images].reshape(-1, C)
         return
     view = _patch_view(_pad(x, padding), kernel, stride)
     buffer = None
-    for images in _image_chunks(N, image_bytes):
+    for images in _image_chunks(N, image_bytes, xp):
         if buffer is None:
             buffer = xp.empty((images.stop - images.start, *view.shape[1:]), dtype=x.dtype)
         cols = buffer[: images.stop - images.start]
@@ -186,7 +187,7 @@ def _scattered_input_gradient(dout, w, x_shape, stride, padding):
     N, H_out, W_out, _ = dout.shape
     weights = gemm_matrix(w)
     parts, buffer = [], None
-    for images in _image_chunks(N, H_out * W_out * weights.shape[0] * dout.itemsize):
+    for images in _image_chunks(N, H_out * W_out * weights.shape[0] * dout.itemsize, xp):
         dout_rows = dout[images].reshape(-1, C_out)
         if buffer is None:
             buffer = xp.empty((dout_rows.shape[0], weights.shape[0]), dtype=dout.dtype)

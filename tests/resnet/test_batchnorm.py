@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from numerics import check_layer, rel_error, to_host
+from numerics import backend, check_layer, rel_error, to_host
 from numerics.gradcheck import assert_gradients_close
 from resnet import batchnorm, batchnorm_backward, batchnorm_forward, channels, fast_batchnorm
 
@@ -125,6 +125,7 @@ def test_blocks_of_rows_give_the_same_numbers(xp, monkeypatch, train):
     out, cache = fast_batchnorm.batchnorm_forward(x, gamma, beta, *stats, train)
     grads = fast_batchnorm.batchnorm_backward(dout, cache)
     monkeypatch.setattr(channels, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(backend, "DEVICE_CHUNK_BYTES", 1)
     out1, cache1 = fast_batchnorm.batchnorm_forward(
         x, gamma, beta, running_mean.copy(), running_var.copy(), train
     )

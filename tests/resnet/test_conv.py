@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from numerics import check_layer, rel_error, to_host
+from numerics import backend, check_layer, rel_error, to_host
 from numerics.gradcheck import assert_gradients_close
 from resnet import (
     col2im,
@@ -241,6 +241,7 @@ def test_one_image_per_product_gives_the_same_gradients(xp, monkeypatch):
     out, cache = fast_conv.conv2d_forward(x, w, b, 2, 1)
     grads = fast_conv.conv2d_backward(dout, cache)
     monkeypatch.setattr(fast_conv, "PATCH_CHUNK_BYTES", 1)
+    monkeypatch.setattr(backend, "DEVICE_CHUNK_BYTES", 1)
     chunked_out, chunked_cache = fast_conv.conv2d_forward(x, w, b, 2, 1)
     assert rel_error(chunked_out, out) < 1e-14
     chunked_grads = fast_conv.conv2d_backward(dout, chunked_cache)

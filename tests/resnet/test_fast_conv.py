@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from numerics import rel_error, to_host
+from numerics import backend, rel_error, to_host
 from resnet import conv, fast_conv
 
 # resnet.conv's backward adds d(patches) back with col2im, course exercise 13.
@@ -79,6 +79,7 @@ def test_gemm_ordered_weights_and_one_image_per_chunk_change_nothing(xp, monkeyp
     dout = xp.asarray(np.random.default_rng(4).standard_normal(expected.shape))
     grads = conv.conv2d_backward(dout, cache)
     monkeypatch.setattr(fast_conv, "PATCH_CHUNK_BYTES", 1)
+    monkeypatch.setattr(backend, "DEVICE_CHUNK_BYTES", 1)
     out, fast_cache = fast_conv.conv2d_forward(x, fast_conv.gemm_ordered(w), b, stride, padding)
     assert rel_error(out, expected) < 1e-12
     assert_same_gradients(grads, fast_conv.conv2d_backward(dout, fast_cache))
