@@ -5,10 +5,15 @@ search keeps the `beam_width` most likely partial captions (by the sum of their
 words' log-probabilities) and extends each by every word, which finds captions
 that greedy decoding misses when an early word that looks second best leads
 to a much better whole.
+
+Both stay on the device while they decode: the words come to the host once, at the end.
+`_search_one` is beam search for one image written plainly (course exercise 16);
+`beam_search` runs the same search for all images at once (captioner.batched_beam_search).
 """
 
 import numpy
 
+from captioner.batched_beam_search import STOP_CHECK_INTERVAL, batched_beam_search
 from captioner.vocabulary import END_ID, START_ID
 from numerics import array_module, check_shape, to_device, to_host
 from numerics.softmax import log_softmax, softmax
@@ -19,19 +24,23 @@ def greedy_decode(decoder, features, max_length):
 
     decoder: a CaptionDecoder; features: (N, F), or (N, L, F) for attention; max_length: most
     words generated. Returns N lists of word ids (without <start>; ending before <end>).
+    The words stay on the device until the end; whether every caption has ended is read on
+    the host every STOP_CHECK_INTERVAL steps (each read waits for the device).
     """
     xp = array_module(features)
     state = decoder.start(features)
     words = xp.full(features.shape[0], START_ID, dtype=xp.int64)
-    generated, ended = [], numpy.zeros(features.shape[0], dtype=bool)
-    for _ in range(max_length):
+    generated, ended = [], xp.zeros(features.shape[0], dtype=bool)
+    for step in range(max_length):
         scores, state, _ = decoder.step(words, state)
         words = scores.argmax(axis=1)
-        generated.append(to_host(words))
-        ended |= generated[-1] == END_ID
-        if ended.all():
+        generated.append(words)
+        ended |= words == END_ID
+        if (step + 1) % STOP_CHECK_INTERVAL == 0 and bool(ended.all()):
             break
-    return [_until_end(row) for row in numpy.stack(generated, axis=1)]
+    if not generated:
+        return [[] for _ in range(features.shape[0])]
+    return [_until_end(row) for row in to_host(xp.stack(generated, axis=1))]
 
 
 def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0.0):
@@ -42,11 +51,12 @@ def beam_search(decoder, features, beam_width=3, max_length=20, length_penalty=0
     used to rank finished captions (0: plain sum of log-probabilities, which favours
     short captions; 1: the mean log-probability per word).
     Returns N lists of word ids. When no beam reaches <end> within max_length,
-    the best partial caption is returned.
+    the best partial caption is returned. All images are searched together, as one batch
+    (captioner.batched_beam_search); each gets the caption _search_one finds for it.
     """
     _check_beam_width(beam_width)
-    return [_search_one(decoder, features[n : n + 1], beam_width, max_length, length_penalty)[0][1]
-            for n in range(features.shape[0])]
+    return [ranked[0][1] for ranked in batched_beam_search(decoder, features, beam_width, max_length,
+                                                           length_penalty)]
 
 
 def beam_alternatives(decoder, features, beam_width=3, max_length=20, length_penalty=0.0):

@@ -1,12 +1,18 @@
-"""Greedy decoding and beam search against an exhaustive search over every caption."""
+"""Greedy decoding and beam search against an exhaustive search over every caption.
+
+Beam search is checked twice: as beam_search runs it (all images in one batch) and image by
+image, as course exercise 16 (decoding._search_one) writes it.
+"""
 
 import itertools
 
 import numpy as np
 import pytest
 
+from captioner.batched_beam_search import STOP_CHECK_INTERVAL
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import (
+    _search_one,
     beam_alternatives,
     beam_search,
     caption_gates,
@@ -14,7 +20,7 @@ from captioner.decoding import (
     word_probabilities,
 )
 from captioner.vocabulary import END_ID, START_ID
-from numerics import array_module, rel_error, to_host
+from numerics import array_module, rel_error, strict, to_host
 
 V = 6
 CONFIG = DecoderConfig(vocabulary_size=V, feature_size=4, embedding_size=3, hidden_size=5, dtype="float64")
@@ -50,26 +56,37 @@ def exhaustive_ranking(decoder, features, max_length, length_penalty=0.0):
     return sorted(ranked, key=lambda item: item[0], reverse=True)
 
 
+def image_by_image(decoder, features, beam_width=3, max_length=20, length_penalty=0.0):
+    """beam_search's answer from exercise 16's one-image search: N lists of word ids."""
+    return [_search_one(decoder, features[n : n + 1], beam_width, max_length, length_penalty)[0][1]
+            for n in range(features.shape[0])]
+
+
+SEARCHES = [pytest.param(beam_search, id="batched"),
+            pytest.param(image_by_image, id="image_by_image", marks=pytest.mark.exercise(16))]
+
+
 def exhaustive_best(decoder, features, max_length, length_penalty=0.0):
     """The best finished caption among all of at most max_length - 1 words followed by <end>."""
     return exhaustive_ranking(decoder, features, max_length, length_penalty)[0][1]
 
 
-@pytest.mark.exercise(16)
+@pytest.mark.parametrize("search", SEARCHES)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("length_penalty", [0.0, 1.0])
-def test_a_wide_beam_finds_the_best_caption(xp, seed, length_penalty):
+def test_a_wide_beam_finds_the_best_caption(xp, search, seed, length_penalty):
     decoder, features = decoder_and_features(xp, seed)
-    found = beam_search(decoder, features[:1], beam_width=200, max_length=3, length_penalty=length_penalty)
-    assert found[0] == exhaustive_best(decoder, features[:1], 3, length_penalty)
+    found = search(decoder, features, beam_width=200, max_length=3, length_penalty=length_penalty)
+    for n in range(2):
+        assert found[n] == exhaustive_best(decoder, features[n : n + 1], 3, length_penalty)
 
 
-@pytest.mark.exercise(16)
-def test_beam_of_width_one_is_greedy(xp):
+@pytest.mark.parametrize("search", SEARCHES)
+def test_beam_of_width_one_is_greedy(xp, search):
     for seed in range(4):
         decoder, features = decoder_and_features(xp, seed)
         greedy = greedy_decode(decoder, features, 6)
-        assert beam_search(decoder, features, beam_width=1, max_length=6) == greedy
+        assert search(decoder, features, beam_width=1, max_length=6) == greedy
 
 
 def test_greedy_takes_the_most_likely_word_each_step(xp):
@@ -82,14 +99,14 @@ def test_greedy_takes_the_most_likely_word_each_step(xp):
         prefix.append(word)
 
 
-@pytest.mark.exercise(16)
-def test_without_an_end_the_best_partial_caption_is_returned(xp):
+@pytest.mark.parametrize("search", SEARCHES)
+def test_without_an_end_the_best_partial_caption_is_returned(xp, search):
     decoder, features = decoder_and_features(xp, 3)
     decoder.params["b_vocab"][END_ID] = -1e9  # <end> can never win
     for width in (1, 3):
-        found = beam_search(decoder, features[:1], beam_width=width, max_length=4)[0]
+        found = search(decoder, features[:1], beam_width=width, max_length=4)[0]
         assert len(found) == 4 and END_ID not in found
-    assert greedy_decode(decoder, features[:1], 4)[0] == beam_search(decoder, features[:1], 1, 4)[0]
+    assert greedy_decode(decoder, features[:1], 4)[0] == search(decoder, features[:1], 1, 4)[0]
 
 
 @pytest.mark.exercise(16)
@@ -164,3 +181,15 @@ def test_beam_width_must_be_positive(xp):
     decoder, features = decoder_and_features(xp, 0)
     with pytest.raises(ValueError, match="beam_width must be at least 1"):
         beam_search(decoder, features, beam_width=0)
+
+
+def test_decoding_waits_for_the_device_every_few_steps_not_every_step():
+    decoder, features = decoder_and_features(strict, 3)
+    decoder.params["b_vocab"][END_ID] = -1e9  # no caption ends: every step is taken
+    checks = 12 // STOP_CHECK_INTERVAL
+    before = strict.synchronisations()
+    assert [len(words) for words in greedy_decode(decoder, features, 12)] == [12, 12]
+    assert strict.synchronisations() - before == checks + 1  # and one copy of all the words
+    before = strict.synchronisations()
+    assert [len(words) for words in beam_search(decoder, features, beam_width=3, max_length=12)] == [12, 12]
+    assert strict.synchronisations() - before <= checks + 2  # and the copies of what each step chose
