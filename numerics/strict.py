@@ -41,6 +41,9 @@ _HOST_SCALARS = (bool, int, float, complex, numpy.generic)
 _UNSUPPORTED_DTYPE_KINDS = "OSUVMm"  # object, text, void, dates: CuPy has no such arrays
 _DATA_DEPENDENT_SHAPES = frozenset({"argwhere", "compress", "extract", "flatnonzero", "nonzero", "unique"})
 _EXPLICIT_UPLOADS = frozenset({"array", "asarray", "asanyarray"})
+_ATOMIC_ADD_DTYPES = frozenset(map(numpy.dtype, [
+    "float16", "float32", "float64", "int32", "uint32", "uint64",
+]))
 
 _synchronisations = 0
 
@@ -219,7 +222,11 @@ class ndarray:  # noqa: N801 (named as numpy.ndarray and cupy.ndarray are)
         self._host[_host_index(key, self.shape)] = _operand(value, "assignment")
 
     def scatter_add(self, slices, value):
-        """self[slices] += value, accumulating repeated indices (cupy.ndarray.scatter_add)."""
+        """self[slices] += value, accumulating repeated indices (cupy.ndarray.scatter_add).
+
+        Only for the dtypes CUDA adds atomically, as in CuPy."""
+        if self.dtype not in _ATOMIC_ADD_DTYPES:
+            raise TypeError(f"scatter_add supports {sorted(map(str, _ATOMIC_ADD_DTYPES))}, not {self.dtype}")
         numpy.add.at(self._host, _host_index(slices, self.shape), _operand(value, "scatter_add"))
 
 

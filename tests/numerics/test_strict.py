@@ -104,6 +104,8 @@ def test_integer_array_indices_wrap_around_as_in_cupy():
     assert to_host(target).tolist() == [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
     with pytest.raises(IndexError):
         x[7]  # a plain integer out of range is an error, as in CuPy
+    with pytest.raises(TypeError, match="scatter_add supports"):
+        x.scatter_add(strict.asarray([0]), 1)  # int64: CUDA has no atomic add for it
 
 
 def test_copies_between_host_and_device_share_no_memory():
