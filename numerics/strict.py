@@ -253,17 +253,24 @@ _OPERATOR_UFUNCS = frozenset(_OPERATORS) | frozenset(_COMPARISONS) | {"divmod"}
 
 
 def _binary(ufunc):
+    """The forward, reflected and in-place operator methods of ufunc. Other operands than device
+    arrays, scalars and NumPy arrays (which _operand refuses with a clear message) are left to
+    Python, which refuses them: CuPy takes no lists either."""
+    operands = (ndarray, *_HOST_SCALARS, numpy.ndarray)
+
     def forward(self, other):
-        if not isinstance(other, (ndarray, *_HOST_SCALARS, numpy.ndarray)):
+        if not isinstance(other, operands):
             return NotImplemented
         return _wrap(ufunc(self._host, _operand(other, ufunc.__name__)))
 
     def reflected(self, other):
-        if not isinstance(other, (*_HOST_SCALARS, numpy.ndarray)):
+        if not isinstance(other, operands):
             return NotImplemented
         return _wrap(ufunc(_operand(other, ufunc.__name__), self._host))
 
     def in_place(self, other):
+        if not isinstance(other, operands):
+            return NotImplemented
         ufunc(self._host, _operand(other, ufunc.__name__), out=self._host)
         return self
 
@@ -282,7 +289,7 @@ def _install_operators():
         setattr(ndarray, dunder, _binary(getattr(numpy, name))[0])
     for name, dunder in _UNARY.items():
         setattr(ndarray, dunder, _unary(getattr(numpy, name)))
-    ndarray.__divmod__ = lambda self, other: _wrap(numpy.divmod(self._host, _operand(other, "divmod")))
+    ndarray.__divmod__ = _binary(numpy.divmod)[0]
 
 
 _install_operators()

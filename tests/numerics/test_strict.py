@@ -29,6 +29,7 @@ REFUSED = {
     "host array to a device function": lambda a: strict.concatenate([a, np.ones((1, 2))]),
     "host array to a device ufunc": lambda a: strict.exp(np.ones(2)),
     "a list to a device ufunc": lambda a: strict.exp([1.0, 2.0]),
+    "a list in arithmetic": lambda a: a + [1.0, 2.0],
     "float of a matrix": lambda a: float(a),
     "int of one element, not 0-d": lambda a: int(a[0, :1]),
     "a 0-d array as a list index": lambda a: [1, 2][a[0, 0].astype(np.int64)],
