@@ -12,4 +12,4 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 export CAPTIONER_BACKEND=strict
 python3 -m captioner demo --quick --quiet --out "$out"
-python3 -m lstm demo --steps 50 --gap 5 --cell both
+python3 -m lstm demo --steps 50 --gap 5 --cell all
