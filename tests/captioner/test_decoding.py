@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from captioner.batched_beam_search import STOP_CHECK_INTERVAL
+from captioner.batched_beam_search import STOP_CHECK_INTERVAL, batched_beam_search
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.decoding import (
     _search_one,
@@ -151,6 +151,44 @@ def test_beam_alternatives_take_one_picture(xp):
     decoder, features = decoder_and_features(xp, 0)
     with pytest.raises(ValueError, match="features"):
         beam_alternatives(decoder, features, beam_width=2)
+
+
+def decoder_for_batches(xp, context, seed, end_bias, images=5):
+    """A random decoder of 7 words and the features of `images` pictures; end_bias moves <end>'s
+    score (-1e9: it never wins)."""
+    config = DecoderConfig(vocabulary_size=7, feature_size=4, embedding_size=3, hidden_size=5,
+                           dtype="float64", context=context)
+    decoder = CaptionDecoder(config, seed=seed, xp=xp)
+    rng = np.random.default_rng(seed)
+    for value in decoder.params.values():
+        value += xp.asarray(rng.standard_normal(value.shape))
+    decoder.params["b_vocab"][END_ID] += end_bias
+    shape = (images, 4) if context == "pooled" else (images, 4, 4)  # attention: a 2 x 2 grid
+    return decoder, xp.asarray(rng.standard_normal(shape))
+
+
+@pytest.mark.exercise(16)
+@pytest.mark.parametrize("context", ["pooled", "attention"])
+@pytest.mark.parametrize("length_penalty", [0.0, 1.0])
+@pytest.mark.parametrize("end_bias", [-1e9, 0.0, 2.0])  # never, sometimes, soon
+def test_the_batch_finds_what_each_image_alone_finds(xp, context, length_penalty, end_bias):
+    """beam_search's batched search gives every image exercise 16's ranked list, scores and all."""
+    for seed in range(3):
+        decoder, features = decoder_for_batches(xp, context, seed, end_bias)
+        for width in (1, 2, 4, 12):  # 12 > V: some of the best are -inf at the first step
+            batched = batched_beam_search(decoder, features, width, 7, length_penalty)
+            assert len(batched) == 5
+            for n, ranked in enumerate(batched):
+                alone = _search_one(decoder, features[n : n + 1], width, 7, length_penalty)
+                assert [words for _, words in ranked] == [words for _, words in alone]
+                assert np.allclose([score for score, _ in ranked], [score for score, _ in alone],
+                                   rtol=0, atol=1e-12)
+
+
+def test_a_batch_of_no_steps_or_no_images(xp):
+    decoder, features = decoder_for_batches(xp, "pooled", 0, 0.0)
+    assert batched_beam_search(decoder, features, 3, 0, 0.0) == [[(0.0, [])]] * 5
+    assert batched_beam_search(decoder, features[:0], 3, 5, 0.0) == []
 
 
 def test_word_probabilities_are_the_steps_softmax(xp):
