@@ -296,10 +296,10 @@ _install_operators()
 
 # The ndarray methods CuPy's arrays have (those that copy to the host are defined above).
 _METHODS = frozenset({
-    "all", "any", "argmax", "argmin", "argsort", "astype", "clip", "conj", "conjugate", "copy", "cumprod",
-    "cumsum", "diagonal", "dot", "fill", "flatten", "max", "mean", "min", "nonzero", "prod", "ptp", "put",
-    "ravel", "repeat", "reshape", "round", "sort", "squeeze", "std", "sum", "swapaxes", "take", "trace",
-    "transpose", "var", "view",
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "astype", "clip", "conj",
+    "conjugate", "copy", "cumprod", "cumsum", "diagonal", "dot", "fill", "flatten", "max", "mean",
+    "min", "nonzero", "partition", "prod", "ptp", "put", "ravel", "repeat", "reshape", "round",
+    "sort", "squeeze", "std", "sum", "swapaxes", "take", "trace", "transpose", "var", "view",
 })
 
 
