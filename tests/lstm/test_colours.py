@@ -13,14 +13,15 @@ def colour_map(name):
 
 
 def test_every_gate_and_state_has_its_own_line_colour_and_colour_map():
-    assert set(LINE_COLOURS) == set(COLOUR_MAPS) == set(NAMES) == set("ifgoch")
-    assert len(set(LINE_COLOURS.values())) == 6
+    # the LSTM's four gates and two states, and the GRU's three parts
+    assert set(LINE_COLOURS) == set(COLOUR_MAPS) == set(NAMES) == set("ifgochrzn")
+    assert len(set(LINE_COLOURS.values())) == 9
     samples = {name: tuple(np.round(colour_map(name)(np.linspace(0, 1, 9)), 6).ravel()) for name in NAMES}
-    assert len(set(samples.values())) == 6, "two gates share a colour map"
+    assert len(set(samples.values())) == 9, "two gates share a colour map"
 
 
 def test_signed_quantities_run_from_the_negative_colour_through_white_to_their_own():
-    for name in "gch":
+    for name in "gchn":
         cmap = colour_map(name)
         np.testing.assert_allclose(cmap(0.0), to_rgba(NEGATIVE_COLOUR), atol=1e-2)
         np.testing.assert_allclose(cmap(0.5), to_rgba("white"), atol=1e-2)

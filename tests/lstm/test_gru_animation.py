@@ -48,7 +48,10 @@ def test_trace_matches_an_independent_gru():
 
 def test_gru_gates_have_colours_no_lstm_gate_has():
     lstm_gates, gru_gates = ("i", "f", "g", "o", "c", "h"), ("r", "z", "n")
-    for table in (LINE_COLOURS, COLOUR_MAPS):
-        assert not {table[name] for name in gru_gates} & {table[name] for name in lstm_gates}
-        assert len({table[name] for name in gru_gates}) == 3
+    assert not {LINE_COLOURS[name] for name in gru_gates} & {LINE_COLOURS[name] for name in lstm_gates}
+    assert len({LINE_COLOURS[name] for name in gru_gates}) == 3
+    maps = {name: str(COLOUR_MAPS[name]) if isinstance(COLOUR_MAPS[name], str) else COLOUR_MAPS[name].name
+            for name in (*lstm_gates, *gru_gates)}
+    assert not {maps[name] for name in gru_gates} & {maps[name] for name in lstm_gates}
+    assert len({maps[name] for name in gru_gates}) == 3
     assert [NAMES[name] for name in gru_gates] == ["reset gate r", "update gate z", "candidate n"]
