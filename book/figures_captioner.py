@@ -93,9 +93,13 @@ def checkpoint_encoder():
 
 
 def train_small_decoder(data, blind):
-    """A few epochs of a small decoder on frozen features; returns the losses and the TrainConfig."""
+    """A few epochs of a small decoder on frozen features; returns the losses and the TrainConfig.
+
+    The decoder sees the features as the shipped one does (one pooled vector, or a grid of cells).
+    """
     vocabulary = shipped()[0].vocabulary
-    config = DecoderConfig(len(vocabulary), data.inputs.shape[1], embedding_size=16, hidden_size=32)
+    config = DecoderConfig(len(vocabulary), data.inputs.shape[-1], embedding_size=16, hidden_size=32,
+                           context=shipped()[0].captioner.decoder.config.context)
     if blind:
         data = blind_inputs(data, data.inputs.shape[1:])
     validation = CaptionData(data.inputs[:VALIDATION_PICTURES], data.references[:VALIDATION_PICTURES],
