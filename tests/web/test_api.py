@@ -63,7 +63,9 @@ def test_the_answer_lines_up_with_the_words(server):
         assert word in [w for w, _ in result["top_words"][t]]  # greedy choices lead their step
     assert set(result["gates"]) == {"f", "i", "g", "o", "c"}
     assert all(np.shape(rows) == (len(words) + 1, 192) for rows in result["gates"].values())
-    assert result["attention"] is None  # the demo model reads one pooled vector
+    cells = result["grid"] ** 2  # the demo model attends over a grid of picture cells
+    assert np.shape(result["attention"]) == (len(words) + 1, cells)
+    assert np.allclose(np.sum(result["attention"], axis=1), 1, atol=1e-3)  # each step's weights sum to one
     assert 1 <= len(result["alternatives"]) <= 3
     assert result["alternatives"][0]["caption"] == result["caption"]
     assert result["picture"].startswith("data:image/png;base64,")
