@@ -32,7 +32,7 @@ OUTPUT_TRANSFORM = ((1, 1, 1, 0), (0, 1, -1, -1))
 
 # Bytes of transformed input (V) per chunk of images: the transforms and the 16 products of a
 # chunk then run on data still in cache.
-CHUNK_BYTES = 8 * 2**20
+CHUNK_BYTES = 4 * 2**20
 # The filter transform costs about as much as this many rows of the products (it writes
 # 16 * C_in * C_out numbers, reading and writing memory rather than multiplying).
 FILTER_TRANSFORM_ROWS = 512
