@@ -13,6 +13,7 @@ The modules (layers are forward/backward pairs of functions):
 
     conv.py             convolution as im2col, one matrix product and col2im: the definition
     fast_conv.py        the same convolution as the model runs it: chunks, reused buffers, fused ReLU
+    winograd.py         a stride-1 3x3 convolution by Winograd's F(2x2, 3x3), 2.25x fewer multiplies
     batchnorm.py        batch normalisation, train and eval mode, and its running statistics
     fast_batchnorm.py   the same batch norm a cache-sized block of rows at a time, dx in place
     relu.py             the rectified linear unit

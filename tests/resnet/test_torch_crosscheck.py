@@ -25,6 +25,7 @@ from resnet import (
     maxpool_backward,
     maxpool_forward,
     resnet50,
+    winograd,
 )
 from tests.resnet.test_bottleneck import make_block
 
@@ -194,8 +195,24 @@ def test_resnet50_eval_logits_match_torch_in_float32(xp):
     assert rel_error(logits, expected) < 1e-4
 
 
+def test_resnet50_eval_logits_through_winograd_match_torch_in_float32(xp, monkeypatch):
+    # At 224 x 224 the 3x3 convolutions of layer2 and layer3 are computed by F(2x2, 3x3).
+    model = _perturbed_resnet50(np.float32)
+    original, calls = winograd.conv3x3_forward, []
+    monkeypatch.setattr(winograd, "conv3x3_forward", lambda *args: calls.append(1) or original(*args))
+    x = np.random.default_rng(11).standard_normal((2, 3, 224, 224)).astype(np.float32)
+    logits = model.forward(xp.asarray(x), keep_cache=False)
+    with torch.no_grad():
+        expected = torch_reference.resnet(_torch_state(model), torch.tensor(x), train=False).numpy()
+    assert len(calls) == 3 + 5  # the stride-1 blocks of layer2 and layer3
+    assert rel_error(logits, expected) < 1e-4
+
+
+@pytest.mark.parametrize("winograd_everywhere", [False, True])
 @COL2IM  # the model's backward through its strided convolutions
-def test_resnet50_train_step_matches_torch_in_float64(xp):
+def test_resnet50_train_step_matches_torch_in_float64(xp, monkeypatch, winograd_everywhere):
+    if winograd_everywhere:  # every stride-1 3x3 convolution and its dx by F(2x2, 3x3)
+        monkeypatch.setattr(winograd, "pays", lambda *sizes: True)
     model = _perturbed_resnet50(np.float64)
     x = np.random.default_rng(7).standard_normal((2, 3, 64, 64))
     state = _torch_state(model)
