@@ -203,7 +203,7 @@ def test_resnet50_eval_logits_through_winograd_match_torch_in_float32(xp, monkey
     x = np.random.default_rng(11).standard_normal((2, 3, 224, 224)).astype(np.float32)
     logits = model.forward(xp.asarray(x), keep_cache=False)
     with torch.no_grad():
-        expected = torch_reference.resnet(_torch_state(model), torch.tensor(x), train=False).numpy()
+        expected = torch_resnet50.resnet(_torch_state(model), torch.tensor(x), train=False).numpy()
     assert len(calls) == 3 + 5  # the stride-1 blocks of layer2 and layer3
     assert rel_error(logits, expected) < 1e-4
 
