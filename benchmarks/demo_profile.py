@@ -21,40 +21,51 @@ from pathlib import Path
 
 from common import describe_machine, reexec_without_blas_overrides
 
-GROUPS = {  # module path fragment -> the layer kind it belongs to
-    "resnet/fast_conv": "encoder: convolution",
+GROUPS = {  # a project module (its path without .py) -> the layer kind it belongs to
     "resnet/conv": "encoder: convolution",
+    "resnet/fast_conv": "encoder: convolution",
     "resnet/batchnorm": "encoder: batch norm",
-    "resnet/conv_bn": "encoder: batch norm",
-    "resnet/relu": "encoder: ReLU",
+    "resnet/fast_batchnorm": "encoder: batch norm",
+    "resnet/channels": "encoder: batch norm",
+    "resnet/conv_bn": "encoder: block glue (ReLU, shortcuts)",
+    "resnet/bottleneck": "encoder: block glue (ReLU, shortcuts)",
+    "resnet/fast_bottleneck": "encoder: block glue (ReLU, shortcuts)",
+    "resnet/relu": "encoder: block glue (ReLU, shortcuts)",
+    "resnet/model": "encoder: block glue (ReLU, shortcuts)",
     "resnet/pooling": "encoder: pooling",
-    "resnet/bottleneck": "encoder: block glue",
-    "resnet/model": "encoder: block glue",
     "captioner/picture": "pictures to encoder input",
     "captioner/attention": "decoder: attention",
-    "captioner/image_context": "decoder: context glue",
-    "lstm/fused": "decoder: LSTM cell",
-    "lstm/gate_affine": "decoder: cell products (GEMM)",
+    "captioner/attention_scores": "decoder: attention",
+    "captioner/attention_weights": "decoder: attention",
+    "captioner/attention_context": "decoder: attention",
+    "captioner/attention_gate": "decoder: attention",
+    "captioner/attention_regulariser": "decoder: attention",
+    "captioner/image_context": "decoder: the context's step loop",
+    "captioner/cells": "decoder: the context's step loop",
+    "captioner/decoder": "decoder: the context's step loop",
+    "captioner/model": "encoder: block glue (ReLU, shortcuts)",
+    "lstm/gate_affine": "decoder: the cell's matrix products",
+    "lstm/fused": "decoder: the cell's elementwise work",
+    "lstm/gru_fused": "decoder: the cell's elementwise work",
+    "lstm/activations": "decoder: the cell's elementwise work",
+    "lstm/sequence": "decoder: the cell's elementwise work",
+    "lstm/gru_sequence": "decoder: the cell's elementwise work",
     "resnet/linear": "decoder: starting state",
-    "resnet/channels": "encoder: batch norm",
-    "lstm/sequence": "decoder: LSTM cell",
-    "lstm/gru": "decoder: GRU cell",
-    "lstm/activations": "decoder: cell activations",
-    "lstm/embedding": "decoder: embedding",
-    "lstm/temporal_affine": "decoder: output layer",
-    "lstm/softmax_loss": "decoder: loss",
-    "numerics/softmax": "decoder: loss",
+    "lstm/embedding": "decoder: output layer, loss, embedding",
+    "lstm/temporal_affine": "decoder: output layer, loss, embedding",
+    "lstm/softmax_loss": "decoder: output layer, loss, embedding",
+    "numerics/softmax": "decoder: output layer, loss, embedding",
     "numerics/optim": "optimizer (Adam, clipping)",
-    "captioner/decoder": "decoder: context glue",
-    "captioner/model": "encoder: block glue",
+    "numerics/validation": "argument checks",
+    "lstm/checks": "argument checks",
 }
 
 
 def group_of(filename):
-    for fragment, group in GROUPS.items():
-        if fragment in filename.replace("\\", "/"):
-            return group
-    return "other (training loop, batching)"
+    """The layer kind of a project file's functions (the training loop and batching otherwise)."""
+    path = filename.replace("\\", "/").removesuffix(".py")
+    module = "/".join(path.split("/")[-2:])
+    return GROUPS.get(module, "other (training loop, batching, backend)")
 
 
 def is_project(filename):

@@ -22,24 +22,15 @@ A convolution's time minus its GEMM-only time is what building patches, scatteri
 gradients and fused elementwise work cost on top of the products. Median of --repeats runs.
 """
 
-import argparse
-import os
 import time
 from collections import Counter, defaultdict
 
 from common import describe_machine, median_seconds, reexec_without_blas_overrides, torch_or_none
-from resnet50_speed import build_ours, ours_steps, timed_rounds, torch_steps
+from resnet50_speed import build_ours, ours_steps, resnet50_arguments, timed_rounds, torch_steps
 
 
 def parse_arguments():
-    formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--size", type=int, default=224, help="image height and width")
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per measurement (median)")
-    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
-    return parser.parse_args()
+    return resnet50_arguments(__doc__, repeats=3).parse_args()
 
 
 def layer_kinds():

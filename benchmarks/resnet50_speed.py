@@ -45,14 +45,21 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))  # the project's packages
 
 
-def parse_arguments():
+def resnet50_arguments(description, repeats):
+    """A parser with the options every ResNet50 benchmark takes: batch, size, threads, repeats,
+    --no-torch."""
     formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser = argparse.ArgumentParser(description=description, formatter_class=formatter)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=224, help="image height and width")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (median)")
+    parser.add_argument("--repeats", type=int, default=repeats, help="timed runs per measurement (median)")
     parser.add_argument("--no-torch", action="store_true", help="time only this project's model")
+    return parser
+
+
+def parse_arguments():
+    parser = resnet50_arguments(__doc__, repeats=5)
     parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     parser.add_argument(
         "--keep-blas-overrides", action="store_true", help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE as set"

@@ -275,7 +275,7 @@ class _Run:
 
     def epoch(self, progress, log):
         """The rest of the current epoch, its validation and its checkpoint."""
-        epoch, started = self.state["epoch"], time.perf_counter()
+        epoch, started, cpu_started = self.state["epoch"], time.perf_counter(), time.process_time()
         order = numpy.random.default_rng([self.config.seed, epoch]).permutation(len(self.train_data))
         bar = tqdm(range(self.state["batch"], self.batches), desc=f"epoch {epoch + 1}/{self.config.epochs}",
                    disable=not progress, leave=False)
@@ -287,7 +287,10 @@ class _Run:
         self.fault("validation")
         # The losses of every batch of this epoch, including those before a resume.
         record = {"epoch": epoch + 1, "train_loss": float(numpy.mean(self.state["losses"][-self.batches:])),
-                  "val_bleu": bleu, "seconds": round(time.perf_counter() - started, 2)}
+                  "val_bleu": bleu, "seconds": round(time.perf_counter() - started, 2),
+                  # The processor time of all this process's threads: unlike "seconds", it does
+                  # not grow when other work shares the machine.
+                  "cpu_seconds": round(time.process_time() - cpu_started, 2)}
         with interrupts_held():
             self.state["history"].append(record)
             self.state["epoch"], self.state["batch"] = epoch + 1, 0
