@@ -4,9 +4,9 @@
                                             [--choices lstm:pooled,lstm:attention,gru:pooled,gru:attention]
 
 For each choice of cell (LSTM, GRU) and context (one pooled vector, attention over the grid),
-a short run first measures its processor seconds per training picture; then the demo trains it
-end to end (python -m captioner demo's model, data and schedule) on as many pictures as fill
-the same number of processor minutes, and scores it on the same 500 test pictures: BLEU-4,
+short runs, the choices taking turns, first measure its processor seconds per training
+picture; then the demo trains it end to end (python -m captioner demo's model, data and
+schedule) on as many pictures as fill the same number of processor minutes, and scores it on the same 500 test pictures: BLEU-4,
 CIDEr-D, objects whose colour and shape the caption names (overall and in three-object
 pictures), parameters, and the processor and wall seconds it really took.
 
@@ -22,25 +22,38 @@ from dataclasses import replace
 
 from common import describe_machine, reexec_without_blas_overrides
 
-CALIBRATION_STEPS = 15
+CALIBRATION_ROUNDS = 6  # each choice times CALIBRATION_STEPS steps per round, the choices in turn
+CALIBRATION_STEPS = 3
 
 
-def seconds_per_picture(size):
-    """The processor time of CALIBRATION_STEPS training steps over their pictures, and the parameters."""
+def seconds_per_picture(sizes):
+    """{choice: (processor seconds per training picture, parameters)} for {choice: DemoSize}.
+
+    The choices take turns, a few steps each per round, and each keeps its median round: a
+    change in the machine's load then falls on all of them alike, and the ratios between
+    them, which decide how many pictures each gets, hold.
+    """
     import numpy
     from demo_setup import canonical_data, training_step
 
     from captioner.synthetic import make_split
 
-    split = make_split("train", (CALIBRATION_STEPS + 1) * size.batch_size, size.encoder.picture.size, seed=1)
-    step, captioner, _ = training_step(size, canonical_data(split))
-    batches = numpy.arange(len(split)).reshape(-1, size.batch_size)
-    step(batches[0])  # first-touch allocations stay out of the timing
-    started = time.process_time()
-    for images in batches[1:]:
-        step(images)
-    parameters = sum(int(value.size) for value in captioner.params.values())
-    return (time.process_time() - started) / (CALIBRATION_STEPS * size.batch_size), parameters
+    runs = {}
+    for choice, size in sizes.items():
+        count = (CALIBRATION_ROUNDS * CALIBRATION_STEPS + 1) * size.batch_size
+        split = make_split("train", count, size.encoder.picture.size, seed=1)
+        step, captioner, _ = training_step(size, canonical_data(split))
+        batches = numpy.arange(len(split)).reshape(-1, size.batch_size)
+        step(batches[0])  # first-touch allocations stay out of the timing
+        runs[choice] = (step, batches[1:], [], sum(int(value.size) for value in captioner.params.values()))
+    for round_ in range(CALIBRATION_ROUNDS):
+        for step, batches, times, _ in runs.values():
+            started = time.process_time()
+            for images in batches[round_ * CALIBRATION_STEPS : (round_ + 1) * CALIBRATION_STEPS]:
+                step(images)
+            times.append((time.process_time() - started) / (CALIBRATION_STEPS * batches.shape[1]))
+    return {choice: (float(numpy.median(times)), parameters)
+            for choice, (_, _, times, parameters) in runs.items()}
 
 
 def main():
@@ -57,31 +70,34 @@ def main():
 
     from captioner.demo import FULL, run_demo
 
-    rows = []
+    sizes = {}
     for choice in args.choices.split(","):
         cell, context = choice.split(":")
         size = replace(FULL, cell=cell, context=context, blind_epochs=0, epochs=args.epochs)
         if context == "pooled":  # one vector per picture: the 2 x 2 grid's cells side by side
             size = replace(size, encoder=replace(size.encoder, grid=2))
-        per_picture, parameters = seconds_per_picture(size)
+        sizes[choice] = size
+    costs = seconds_per_picture(sizes)
+    rows = []
+    for choice, size in sizes.items():
+        per_picture, parameters = costs[choice]
         pictures = int(args.minutes * 60 / per_picture / args.epochs)
         size = replace(size, train_images=pictures)
         with tempfile.TemporaryDirectory() as folder:
             metrics = run_demo(folder, size=size, progress=False, log=lambda message: None)
         by_count = metrics["colour_shape_named_by_object_count"]
-        rows.append((f"{cell}, {context}", parameters, pictures, metrics["training_cpu_seconds"],
-                     metrics["training_seconds"],
-                     metrics["test_bleu"][4], metrics["test_cider"], metrics["colour_shape_named"],
-                     by_count.get("3", float("nan"))))
+        rows.append((f"{size.cell}, {size.context}", parameters, pictures, per_picture,
+                     metrics["training_cpu_seconds"], metrics["training_seconds"], metrics["test_bleu"][4],
+                     metrics["test_cider"], metrics["colour_shape_named"], by_count.get("3", float("nan"))))
         print(f"{choice}: done ({metrics['training_cpu_seconds']:.0f} processor seconds)", flush=True)
     print(f"\nequal training time: {args.minutes} processor minutes ({args.threads} thread), {args.epochs} "
           f"epochs over as many pictures as fit")
-    print("| decoder | parameters | training pictures | processor seconds (wall) | BLEU-4 | CIDEr-D | "
-          "objects named | in 3-object pictures |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, parameters, pictures, cpu_seconds, seconds, bleu, cider, named, named3 in rows:
-        print(f"| {name} | {parameters:,} | {pictures:,} | {cpu_seconds:.0f} ({seconds:.0f}) | {bleu:.3f} | "
-              f"{cider:.2f} | {named:.1%} | {named3:.1%} |")
+    print("| decoder | parameters | ms per picture (calibration) | training pictures | processor seconds "
+          "(wall) | BLEU-4 | CIDEr-D | objects named | in 3-object pictures |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, parameters, pictures, per_picture, cpu_seconds, seconds, bleu, cider, named, named3 in rows:
+        print(f"| {name} | {parameters:,} | {per_picture * 1000:.2f} | {pictures:,} | {cpu_seconds:.0f} "
+              f"({seconds:.0f}) | {bleu:.3f} | {cider:.2f} | {named:.1%} | {named3:.1%} |")
 
 
 if __name__ == "__main__":
