@@ -6,9 +6,10 @@
 For each choice of cell (LSTM, GRU) and context (one pooled vector, attention over the grid),
 short runs, the choices taking turns, first measure its processor seconds per training
 picture; then the demo trains it end to end (python -m captioner demo's model, data and
-schedule) on as many pictures as fill the same number of processor minutes, and scores it on the same 500 test pictures: BLEU-4,
-CIDEr-D, objects whose colour and shape the caption names (overall and in three-object
-pictures), parameters, and the processor and wall seconds it really took.
+schedule) on as many pictures as fill the same number of processor minutes, and scores it on
+the same 500 test pictures: BLEU-4, CIDEr-D, objects whose colour and shape the caption names
+(overall and in three-object pictures), parameters, and the processor and wall seconds it
+really took.
 
 The budget is processor time (time.process_time, one BLAS thread by default) rather than wall
 time: on a machine shared with other work, wall time depends on the load, which changes between
