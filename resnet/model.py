@@ -33,8 +33,14 @@ RESNET50_BLOCKS = (3, 4, 6, 3)
 RESNET50_WIDTHS = (64, 128, 256, 512)
 BATCHNORM_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 # The stem: conv1 7x7, stride 2, padding 3, then max pooling 3x3, stride 2, padding 1.
-STEM_KERNEL, STEM_STRIDE = 7, 2  # padding kernel // 2
+STEM_KERNEL, STEM_STRIDE = 7, 2  # padding: stem_padding(kernel, stride)
 POOL_KERNEL, POOL_STRIDE, POOL_PADDING = 3, 2, 1
+
+
+def stem_padding(kernel, stride):
+    """The stem's padding: an output side of side / stride (3 for torchvision's 7x7 stride 2,
+    0 for a 4x4 stride 4 stem that cuts the picture into patches)."""
+    return (kernel - stride + 1) // 2
 
 
 class ResNet:
@@ -51,7 +57,7 @@ class ResNet:
     """
 
     def __init__(self, blocks_per_stage, widths, stem_width, num_classes, dtype, rng, in_channels=3,
-                 pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True):
+                 pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True, stem_stride=STEM_STRIDE):
         if len(blocks_per_stage) != len(widths) or min(blocks_per_stage, default=0) < 1:
             raise ValueError(
                 f"blocks_per_stage {tuple(blocks_per_stage)} and widths {tuple(widths)} need one "
@@ -65,7 +71,8 @@ class ResNet:
         self.params, self.buffers, self._state_order = {}, {}, []
         self.blocks = []  # (name prefix, stride) of every bottleneck block, in the order they run
         rng = numpy.random.default_rng(rng)
-        self.stem_kernel, self.stem_pool = stem_kernel, stem_pool
+        self.stem_kernel, self.stem_pool, self.stem_stride = stem_kernel, stem_pool, stem_stride
+        self.stem_padding = stem_padding(stem_kernel, stem_stride)
         self._add_conv_bn("conv1", "bn1", (stem_width, in_channels, stem_kernel, stem_kernel), rng)
         channels = stem_width
         for stage, (blocks, width) in enumerate(zip(blocks_per_stage, widths), start=1):
@@ -142,7 +149,7 @@ class ResNet:
 
         h = self._check_input(x)
         stem = self._unit("", "conv1", "bn1")
-        h, cache = conv_bn_forward(h, *stem, STEM_STRIDE, self.stem_kernel // 2, train)
+        h, cache = conv_bn_forward(h, *stem, self.stem_stride, self.stem_padding, train)
         keep(cache)
         if self.stem_pool:
             h, cache = maxpool_forward(h, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
@@ -260,7 +267,7 @@ class ResNet:
 
 def resnet(
     blocks_per_stage, widths, stem_width=64, num_classes=1000, dtype=numpy.float32, rng=0, in_channels=3,
-    pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True,
+    pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True, stem_stride=STEM_STRIDE,
 ):
     """A ResNet of bottleneck blocks, randomly initialised like torchvision's.
 
@@ -269,14 +276,16 @@ def resnet(
     channels of conv1; num_classes: fc outputs; dtype: float32 or float64; rng: a seed or
     numpy Generator; in_channels: 3 for RGB; pool_grid: the last feature map is average-pooled
     onto pool_grid x pool_grid cells (1, torchvision's global pooling; 2 or more keep where
-    things are, for a captioner that must say "to the left of"); stem_kernel, stem_pool: the
-    first convolution's size (7) and whether max pooling follows it (True) -- small pictures
-    keep more detail with a 5x5 stem and no pooling. A small model for quick
+    things are, for a captioner that must say "to the left of"); stem_kernel, stem_stride,
+    stem_pool: the first convolution's size (7) and stride (2), and whether max pooling follows
+    it (True) -- small pictures keep more detail with a 5x5 stem and no pooling, and a 4x4 stem
+    of stride 4 with no pooling cuts a picture into patches, 16 times fewer places than pixels,
+    at a fraction of the cost of the 7x7 stem and its pooling. A small model for quick
     training on a CPU: resnet((1, 1), (16, 32), stem_width=16, num_classes=10) (feature_size 128).
     Arrays live on the backend selected when it is built (numerics.use).
     """
     return ResNet(blocks_per_stage, widths, stem_width, num_classes, dtype, rng, in_channels, pool_grid,
-                  stem_kernel, stem_pool)
+                  stem_kernel, stem_pool, stem_stride)
 
 
 def resnet50(weights=None, num_classes=1000, dtype=numpy.float32, rng=0):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from numerics import to_host
 from resnet.bottleneck import MAIN_PATH, SHORTCUT_CONV
 from resnet.conv import output_size
-from resnet.model import POOL_KERNEL, POOL_PADDING, POOL_STRIDE, STEM_STRIDE
+from resnet.model import POOL_KERNEL, POOL_PADDING, POOL_STRIDE
 
 STEM, HEAD = "stem", "head"
 
@@ -66,7 +66,7 @@ def stage_of(name):
 
 def stem_sizes(model, image_size):
     """(side after conv1, side after the stem) for square images of side image_size."""
-    after_conv = output_size(image_size, model.stem_kernel, STEM_STRIDE, model.stem_kernel // 2)
+    after_conv = output_size(image_size, model.stem_kernel, model.stem_stride, model.stem_padding)
     if not model.stem_pool:
         return after_conv, after_conv
     return after_conv, output_size(after_conv, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
@@ -78,9 +78,9 @@ def conv_layers(model, image_size):
     model: a resnet.ResNet; image_size: int. Returns a list of ConvLayer.
     """
     after_conv, size = stem_sizes(model, image_size)
-    padding = model.stem_kernel // 2
-    layers = [ConvLayer("conv1", tuple(model.params["conv1.weight"].shape), STEM_STRIDE, padding,
-                        (image_size, image_size), (after_conv, after_conv))]
+    stem = tuple(model.params["conv1.weight"].shape)
+    layers = [ConvLayer("conv1", stem, model.stem_stride, model.stem_padding, (image_size, image_size),
+                        (after_conv, after_conv))]
     # The model's own list of blocks, (name prefix, stride), in the order they run.
     for prefix, stride in model.blocks:
         block_input = size

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from numerics import check_layer, numerical_gradient, rel_error
+from numerics import check_layer, numerical_gradient, rel_error, to_host
 from resnet import resnet
+from resnet.model import stem_padding
 from resnet.pooling import grid_avgpool_backward, grid_avgpool_forward
 
 
@@ -38,11 +39,35 @@ def test_stem_without_pooling_keeps_twice_the_resolution(xp):
     assert pooled.features(x).shape == (1, 8)  # a 4x4 map, pooled to one cell
 
 
+@pytest.mark.parametrize("kernel, stride, padding", [(7, 2, 3), (5, 2, 2), (3, 2, 1), (4, 4, 0), (4, 2, 1)])
+def test_stem_padding_gives_the_side_over_the_stride(kernel, stride, padding):
+    assert stem_padding(kernel, stride) == padding
+    side = 64
+    assert (side + 2 * padding - kernel) // stride + 1 == side // stride
+
+
+def test_patch_stem_is_one_linear_map_of_each_4x4_patch(xp):
+    """A 4x4 stem of stride 4 sees each patch of 16 pixels once, and nothing else: its output is
+    the patch (3 x 4 x 4 numbers) times the weights, here checked against an einsum over the
+    picture cut into patches (fresh batch norm in eval mode divides by sqrt(1 + eps))."""
+    model = resnet((1,), (2,), stem_width=5, num_classes=2, dtype=np.float64, rng=0, stem_kernel=4,
+                   stem_stride=4, stem_pool=False)
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 3, 12, 8))
+    maps, _ = model.feature_maps(xp.asarray(x))
+    patches = x.reshape(2, 3, 3, 4, 2, 4)  # (n, channel, patch row, row in patch, patch column, column)
+    weights = to_host(model.params["conv1.weight"])  # (5, 3, 4, 4)
+    expected = np.maximum(np.einsum("ncpiqj,kcij->nkpq", patches, weights) / np.sqrt(1 + 1e-5), 0)
+    assert maps["stem"].shape == (2, 5, 3, 2)
+    assert rel_error(maps["stem"], expected) < 1e-12
+
+
 @pytest.mark.needs_exercises(13)  # the model's backward: col2im for the strided stem
-def test_stem_options_pass_a_gradient_check(xp):
-    model = resnet((1,), (2,), stem_width=3, num_classes=2, dtype=np.float64, rng=1, stem_kernel=5,
-                   stem_pool=False, pool_grid=2)
-    x = xp.asarray(np.random.default_rng(2).uniform(-1, 1, (2, 3, 8, 8)))
+@pytest.mark.parametrize("stem", [{"stem_kernel": 5}, {"stem_kernel": 4, "stem_stride": 4}])
+def test_stem_options_pass_a_gradient_check(xp, stem):
+    model = resnet((1,), (2,), stem_width=3, num_classes=2, dtype=np.float64, rng=1, stem_pool=False,
+                   pool_grid=2, **stem)
+    side = 16 if stem.get("stem_stride") == 4 else 8  # a 4 x 4 map either way
+    x = xp.asarray(np.random.default_rng(2).uniform(-1, 1, (2, 3, side, side)))
     dlogits = xp.asarray(np.random.default_rng(3).standard_normal((2, 2)))
     model.forward(x, train=True)
     model.backward(dlogits)

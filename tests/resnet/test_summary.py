@@ -60,7 +60,8 @@ def small_model(**options):
     return resnet((1, 2), (2, 3), stem_width=4, num_classes=5, dtype=np.float64, rng=0, **options)
 
 
-@pytest.mark.parametrize("options", [{}, {"stem_kernel": 5, "stem_pool": False, "pool_grid": 2}])
+@pytest.mark.parametrize("options", [{}, {"stem_kernel": 5, "stem_pool": False, "pool_grid": 2},
+                                     {"stem_kernel": 4, "stem_stride": 4, "stem_pool": False}])
 def test_table_shapes_match_a_real_run(xp, options):
     model = small_model(**options)
     images = xp.asarray(np.random.default_rng(1).standard_normal((2, 3, 24, 24)))
