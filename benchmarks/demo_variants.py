@@ -21,19 +21,23 @@ from dataclasses import replace
 from common import describe_machine, reexec_without_blas_overrides
 
 ENCODER_STRIDE = 16  # the small ResNet's last map is the picture's side / 16
-STEMS = {"patches": {"stem_kernel": 4, "stem_stride": 4, "stem_pool": False},
-         "torchvision": {"stem_kernel": 7, "stem_stride": 2, "stem_pool": True}}
 
 
 def main():
     reexec_without_blas_overrides()
     from captioner.demo import FULL, run_demo
+    from resnet.model import STEM_KERNEL, STEM_STRIDE
+
+    # The demo's own stem (4x4 patches), or the one torchvision's ResNets begin with.
+    stem_options = ("stem_kernel", "stem_stride", "stem_pool")
+    stems = {"patches": {name: FULL.encoder.resnet[name] for name in stem_options},
+             "torchvision": {"stem_kernel": STEM_KERNEL, "stem_stride": STEM_STRIDE, "stem_pool": True}}
 
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cell", default=FULL.cell, choices=("lstm", "gru"))
     parser.add_argument("--context", default=FULL.context, choices=("attention", "pooled"))
-    parser.add_argument("--stem", default="patches", choices=tuple(STEMS))
+    parser.add_argument("--stem", default="patches", choices=tuple(stems))
     parser.add_argument("--stem-width", type=int, default=FULL.encoder.resnet["stem_width"])
     parser.add_argument("--picture", type=int, default=FULL.encoder.picture.size, help="side in pixels")
     parser.add_argument("--hidden", type=int, default=FULL.hidden_size)
@@ -52,7 +56,7 @@ def main():
                    train_images=args.train_images, epochs=args.epochs, learning_rate=args.learning_rate,
                    batch_size=args.batch_size, blind_epochs=0,
                    encoder=replace(FULL.encoder, picture=picture, grid=args.picture // ENCODER_STRIDE,
-                                   resnet={**FULL.encoder.resnet, **STEMS[args.stem],
+                                   resnet={**FULL.encoder.resnet, **stems[args.stem],
                                            "stem_width": args.stem_width}))
     with tempfile.TemporaryDirectory() as folder:
         metrics = run_demo(folder, size=size, progress=False, log=lambda message: None)
