@@ -129,6 +129,10 @@ def _check_metadata(metadata, arrays, path):
             refuse(f"decoder.{size}", f"an int from 1 to {values} (the parameters saved), not {value!r}")
     if metadata["decoder"]["vocabulary_size"] != len(metadata["vocabulary"]):
         refuse("decoder.vocabulary_size", f"the vocabulary's length, {len(metadata['vocabulary'])}")
+    for field, smallest_array in _smallest_arrays(metadata).items():
+        if smallest_array > values:
+            refuse(field, f"small enough for the {values} parameters saved: the model it describes "
+                          f"has an array of {smallest_array} numbers")
     progress = metadata["progress"]
     for counter in PROGRESS_COUNTERS:
         if counter in progress and not (_is_count(progress[counter]) and progress[counter] >= 0):
@@ -142,6 +146,30 @@ def _check_metadata(metadata, arrays, path):
     if optimizer is not None and not (isinstance(optimizer, dict) and isinstance(optimizer.get("kind"), str)
                                       and _is_count(optimizer.get("steps")) and optimizer["steps"] >= 0):
         refuse("'optimizer'", "null or an object with a 'kind' string and a 'steps' int >= 0")
+
+
+def _smallest_arrays(metadata):
+    """{field: the number of values of one parameter array that the model described must have}.
+
+    Sizes are each at most the count of parameters saved (checked before this), but their products
+    are what gets allocated: a decoder of hidden size H has an H x H block of the recurrent
+    weights, a V x E embedding, an output layer of at least H x V and input weights of at least
+    E x H and F x H; a small ResNet's stage of width w has a 3 x 3 convolution of w x w channels in
+    every block. Each such product is a lower bound of the parameters a true checkpoint holds.
+    """
+    decoder = metadata["decoder"]
+    V, F, E, H = (decoder[size] for size in DECODER_SIZES)
+    arrays = {"decoder.hidden_size": max(H * H, H * V, E * H, F * H),
+              "decoder.embedding_size": V * E}
+    encoder = metadata.get("encoder")
+    # Version 1 recorded the small ResNet's arguments themselves, version 2 under "resnet".
+    resnet_arguments = encoder.get("resnet", encoder) if isinstance(encoder, dict) else None
+    if isinstance(resnet_arguments, dict):
+        widths, blocks = resnet_arguments.get("widths"), resnet_arguments.get("blocks_per_stage")
+        if (isinstance(widths, list) and isinstance(blocks, list) and len(widths) == len(blocks)
+                and all(_is_count(n) and n >= 0 for n in widths + blocks)):
+            arrays["encoder.resnet.widths"] = sum(9 * w * w * n for w, n in zip(widths, blocks))
+    return arrays
 
 
 def _is_count(value):

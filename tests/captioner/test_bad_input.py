@@ -13,7 +13,9 @@ import tempfile
 import numpy as np
 import pytest
 
+from captioner.checkpoint import CheckpointError, load_checkpoint
 from captioner.cli import main
+from captioner.demo import SHIPPED_MODEL
 from captioner.flickr_splits import load_splits
 from numerics.files import load_npz, save_npz
 from tests.captioner.tiny_flickr import SMALL_RUN, data_arguments, write_tiny_flickr
@@ -324,6 +326,26 @@ EDITS = [
 def test_hand_edited_checkpoint_metadata_is_named(flickr, trained, tmp_path, capsys, edit, named):
     path = edited_checkpoint(trained, tmp_path, edit)
     refused(["caption", "picture.png", "--checkpoint", path], capsys, f"checkpoint {path}", named)
+
+
+@TRAINING
+def test_a_checkpoint_describing_more_than_its_parameters_is_refused(flickr, trained, tmp_path, capsys):
+    arrays, _ = load_npz(trained / "checkpoint.npz")
+    saved = sum(array.size for name, array in arrays.items() if name.startswith("params:"))
+    # Each size alone fits the count of parameters saved; the H x H recurrent weights would not.
+    path = edited_checkpoint(trained, tmp_path, lambda m: m["decoder"].update(hidden_size=saved))
+    refused(["caption", "picture.png", "--checkpoint", path], capsys, f"checkpoint {path}",
+            "decoder.hidden_size must be small enough", f"the {saved} parameters saved")
+
+
+def test_a_small_resnet_wider_than_its_parameters_is_refused_before_it_is_built(tmp_path):
+    arrays, metadata = load_npz(SHIPPED_MODEL)
+    saved = sum(array.size for name, array in arrays.items() if name.startswith("params:"))
+    widths = metadata["encoder"]["resnet"]["widths"]
+    metadata["encoder"]["resnet"]["widths"] = [*widths[:-1], saved]  # a 3x3 conv of saved^2 weights
+    save_npz(tmp_path / "wide.npz", arrays, metadata)
+    with pytest.raises(CheckpointError, match="encoder.resnet.widths must be small enough"):
+        load_checkpoint(tmp_path / "wide.npz")
 
 
 @TRAINING

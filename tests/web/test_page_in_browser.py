@@ -226,8 +226,8 @@ def test_hovering_a_word_shows_where_the_model_looked(browser, attention_server)
         weights = np.asarray(attention[step]).reshape(grid, grid)
         # Each cell's centre is as bright as its weight, the largest weight white.
         # (within a few levels: the canvas keeps colours premultiplied by the overlay's opacity)
-    assert np.abs(np.asarray(levels) - 255 * weights / weights.max()).max() <= 6
-    assert "active" in chips[-1].get_attribute("class")
+        assert np.abs(np.asarray(levels) - 255 * weights / weights.max()).max() <= 6, f"word {step}"
+        assert "active" in chips[step].get_attribute("class")
 
 
 @pytest.mark.needs_exercises(16)  # beam search
