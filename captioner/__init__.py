@@ -13,6 +13,8 @@ The model:
     captioner.encoder          the encoder's config (which ResNet, the picture recipe, the grid), its builder
     captioner.cells            the decoder's recurrent cell: LSTM (or GRU), a choice in the config
     captioner.image_context    how the decoder sees the picture: one pooled vector (or attention)
+    captioner.attention        soft attention (Show, Attend and Tell), one step composed from its parts:
+      attention_scores, attention_weights, attention_context, attention_gate, attention_regulariser
     captioner.decoder          the caption decoder: its one forward pass, backward, loss and decoding step
     captioner.model            the Captioner: encoder + decoder, one set of parameters and gradients
 
@@ -20,10 +22,12 @@ Using it:
     captioner.training         minibatches, optimizer, schedule, checkpoints every epoch, resuming
     captioner.checkpoint       atomic .npz checkpoints with the config and vocabulary, no pickle
     captioner.decoding         greedy decoding, beam search, captions of a whole data set
+    captioner.batched_beam_search  beam search for a whole batch of pictures at once
     captioner.metrics          corpus BLEU and the share of objects a caption names
     captioner.gate_reading     a caption's gates word by word; which hidden units answer to which words
     captioner.figures          the demo's pictures: loss curve, captions on pictures, gates per word
     captioner.demo             the main job: train end to end on the synthetic data (python -m captioner demo)
     captioner.cli              python -m captioner demo | train | evaluate | caption | extract-features, serve
+                               (__main__ runs it; arguments: the argument types that refuse a bad number)
     captioner.web              the local web page (python -m captioner serve): a caption and why
 """

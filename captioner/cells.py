@@ -30,6 +30,7 @@ from lstm import (
     lstm_step_backward_fused,
     lstm_step_forward_fused,
 )
+from numerics.validation import InputError
 
 
 class LSTMCell:
@@ -114,7 +115,7 @@ CELLS = {cell.name: cell for cell in (LSTMCell, GRUCell)}
 def cell_named(name):
     """The cell class called `name`; ValueError lists the choices otherwise."""
     if name not in CELLS:
-        raise ValueError(f"unknown recurrent cell {name!r}; expected one of {tuple(CELLS)}")
+        raise InputError(f"unknown recurrent cell {name!r}; expected one of {tuple(CELLS)}")
     return CELLS[name]
 
 

@@ -21,13 +21,14 @@ from captioner.picture import PictureInput
 from captioner.vocabulary import Vocabulary
 from numerics.files import FileFormatError, load_npz, save_npz
 from numerics.state_dicts import StateMismatchError, load_state_into, strip_prefix
+from numerics.validation import InputError
 
 FORMAT = "captioner-checkpoint"
 VERSION = 2
 PREFIXES = ("params:", "buffers:", "optimizer:")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint that is missing, damaged, or does not fit what it is used with."""
 
 
@@ -84,12 +85,15 @@ def load_checkpoint(path):
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a captioner checkpoint (no '{FORMAT}' metadata)")
     _check_metadata(metadata, arrays, path)
-    try:
+    try:  # the configuration as the file writes it: a missing or unknown field, a bad value
         vocabulary = Vocabulary(metadata["vocabulary"])
-        decoder = CaptionDecoder(DecoderConfig(**metadata["decoder"]))
+        decoder_config = DecoderConfig(**metadata["decoder"])
         encoder_config = _encoder_config(metadata)
-        captioner = Captioner(decoder, encoder_config)
     except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {path} has a damaged configuration: {error}") from None
+    try:
+        captioner = Captioner(CaptionDecoder(decoder_config), encoder_config)
+    except InputError as error:  # a size the model refuses (a ResNet's widths); a bug keeps its traceback
         raise CheckpointError(f"checkpoint {path} has a damaged configuration: {error}") from None
     try:
         load_state_into(captioner.params, strip_prefix(arrays, "params:"), "its parameters")

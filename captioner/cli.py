@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy
 
+from captioner.arguments import finite_float, non_negative_int, positive_float, positive_int
 from captioner.cells import CELLS
 from captioner.checkpoint import CheckpointError, load_checkpoint
 from captioner.decoder import CaptionDecoder, DecoderConfig
@@ -33,19 +34,19 @@ from captioner.training import (
     TrainingDivergedError,
     TrainingInterruptedError,
     check_same_settings,
-    check_writable_folder,
     train,
 )
 from captioner.vocabulary import Vocabulary
 from captioner.web.server import add_serve_command
 from numerics import to_host
+from numerics.files import check_writable_folder
+from numerics.validation import InputError
 from resnet.features import check_features_path, extract_features, list_images, write_file_list
-from resnet.weights import WeightsFileError
 
 # Errors that user input causes, each with a message naming the file or argument. Nothing broader:
 # a bug in the library must still show its traceback.
-USER_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, CheckpointError,
-               WeightsFileError, ValueError)
+# (InputError covers the checkpoint's, the weights file's and every other file format's errors.)
+USER_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError, InputError)
 
 
 def command_demo(args):
@@ -58,6 +59,7 @@ def command_demo(args):
 
 def command_extract_features(args):
     check_features_path(args.out)
+    check_writable_folder(Path(args.out).parent, "the folder of --out")
     paths = list_images(args.images)
     if not paths:
         raise FileNotFoundError(f"no images (.jpg, .jpeg, .png, .bmp, .webp) in {args.images}")
@@ -77,7 +79,7 @@ def command_extract_features(args):
 def command_train(args):
     checkpoint_path = check_writable_folder(args.out, "--out") / "checkpoint.npz"
     if not args.resume and checkpoint_path.exists():
-        raise ValueError(f"{checkpoint_path} exists: add --resume to continue that run, or choose another "
+        raise InputError(f"{checkpoint_path} exists: add --resume to continue that run, or choose another "
                          f"--out")
     resume = _load_model(checkpoint_path) if args.resume else None
     data = _splits(args, ("train", "val"))
@@ -135,7 +137,7 @@ def _splits(args, needed):
         if len(data[split]) == 0:
             source = (args.captions if Path(args.captions).suffix.lower() == ".json" else
                       args.splits if args.splits else f"--{split}-images")
-            raise ValueError(f"the {split} split is empty (from {source}); this command needs its images")
+            raise InputError(f"the {split} split is empty (from {source}); this command needs its images")
     return data
 
 
@@ -155,7 +157,7 @@ def command_caption(args):
     features = captioner.features(paths)
     finite = numpy.isfinite(to_host(features).reshape(len(paths), -1)).all(axis=1)
     if not finite.all():
-        raise ValueError(f"the features of {paths[int(numpy.argmin(finite))]} hold NaN or infinite values: "
+        raise InputError(f"the features of {paths[int(numpy.argmin(finite))]} hold NaN or infinite values: "
                          f"{source} holds values that make them so")
     if args.beam > 1:
         ids = beam_search(captioner.decoder, features, args.beam, args.max_length, args.length_penalty)
@@ -194,7 +196,7 @@ def _check_output_file(path, argument):
     path = Path(path)
     check_writable_folder(path.parent, f"the folder of {argument}")
     if path.is_dir():
-        raise ValueError(f"{argument} {path} is a folder, not a file")
+        raise InputError(f"{argument} {path} is a folder, not a file")
 
 
 def _check_feature_size(checkpoint, feature_size, source):
@@ -202,27 +204,6 @@ def _check_feature_size(checkpoint, feature_size, source):
     if feature_size != expected:
         raise CheckpointError(f"checkpoint {checkpoint.path} expects {expected}-value image features, "
                               f"but {source} gives {feature_size}")
-
-
-def _number_type(convert, accepts, expected):
-    """An argparse type: `convert` the text, refuse what `accepts` does not, naming the expectation."""
-    def parse(text):
-        try:
-            value = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not accepts(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
-
-    parse.__name__ = expected  # argparse names the type by it in its messages
-    return parse
-
-
-positive_int = _number_type(int, lambda value: value >= 1, "an int >= 1")
-non_negative_int = _number_type(int, lambda value: value >= 0, "an int >= 0")
-positive_float = _number_type(float, lambda value: 0 < value < math.inf, "a number > 0")
-finite_float = _number_type(float, math.isfinite, "a finite number")
 
 
 class OneLineParser(argparse.ArgumentParser):

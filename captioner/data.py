@@ -13,6 +13,7 @@ import numpy
 
 from captioner.text import tokenize
 from numerics import selected
+from numerics.validation import InputError
 
 
 @dataclass
@@ -26,23 +27,23 @@ class CaptionData:
 
     def __post_init__(self):
         if not len(self.inputs) == len(self.references) == len(self.names):
-            raise ValueError(
+            raise InputError(
                 f"inputs, references and names must have one entry per image, got "
                 f"{len(self.inputs)}, {len(self.references)} and {len(self.names)}"
             )
         empty = [name for name, captions in zip(self.names, self.references) if not captions]
         if empty:
-            raise ValueError(f"{len(empty)} images have no caption, e.g. {empty[:3]}")
+            raise InputError(f"{len(empty)} images have no caption, e.g. {empty[:3]}")
         repeated = [name for name, count in Counter(self.names).items() if count > 1]
         if repeated:
-            raise ValueError(f"names must be distinct (one entry per image), got {repeated[0]!r} twice")
+            raise InputError(f"names must be distinct (one entry per image), got {repeated[0]!r} twice")
 
     @classmethod
     def from_raw_captions(cls, inputs, captions_by_name, names):
         """inputs: one row per name; captions_by_name: {name: [raw caption, ...]}; names: N names."""
         missing = [name for name in names if name not in captions_by_name]
         if missing:
-            raise ValueError(f"{len(missing)} images have no captions, e.g. {missing[:3]}")
+            raise InputError(f"{len(missing)} images have no captions, e.g. {missing[:3]}")
         references = [[tokenize(caption) for caption in captions_by_name[name]] for name in names]
         return cls(inputs, references, list(names))
 

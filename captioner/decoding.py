@@ -17,6 +17,7 @@ from captioner.batched_beam_search import STOP_CHECK_INTERVAL, batched_beam_sear
 from captioner.vocabulary import END_ID, START_ID
 from numerics import array_module, check_shape, to_device, to_host
 from numerics.softmax import log_softmax, softmax
+from numerics.validation import InputError
 
 
 def greedy_decode(decoder, features, max_length):
@@ -142,11 +143,17 @@ def word_probabilities(decoder, features, word_ids):
     return softmax(to_host(scores[0]).astype(numpy.float64), axis=1)
 
 
-def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_size=64):
+def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_size=64, each_batch=None):
     """Captions (token lists) for every image of `data` (a CaptionData), greedy (beam_width 1)
-    or by beam search."""
+    or by beam search, batch_size pictures at a time.
+
+    each_batch: a function of no arguments called before each batch (training's points where it
+    may be stopped); None calls nothing.
+    """
     captions = []
     for start in range(0, len(data), batch_size):
+        if each_batch is not None:
+            each_batch()
         inputs = data.batch(numpy.arange(start, min(start + batch_size, len(data))))
         features = captioner.features(inputs)
         if beam_width == 1:
@@ -159,7 +166,7 @@ def caption_all(captioner, data, vocabulary, max_length, beam_width=1, batch_siz
 
 def _check_beam_width(beam_width):
     if beam_width < 1:
-        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
+        raise InputError(f"beam_width must be at least 1, got {beam_width}")
 
 
 def _until_end(ids):

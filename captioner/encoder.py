@@ -15,6 +15,7 @@ values each (its "attention" context, which chooses where to look at every word)
 from dataclasses import dataclass
 
 from captioner.picture import IMAGENET_INPUT, PictureInput
+from numerics.validation import InputError
 from resnet import resnet, resnet50
 
 
@@ -37,7 +38,7 @@ class EncoderConfig:
     def from_dict(cls, values):
         """The inverse of to_dict; raises ValueError naming what is missing or wrong."""
         if not isinstance(values, dict) or not {"resnet", "picture"} <= set(values):
-            raise ValueError(f"an encoder configuration needs 'resnet' and 'picture', got {values!r}")
+            raise InputError(f"an encoder configuration needs 'resnet' and 'picture', got {values!r}")
         resnet_arguments = values["resnet"]
         if resnet_arguments is not None:
             resnet_arguments = {k: tuple(v) if isinstance(v, list) else v

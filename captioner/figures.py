@@ -13,7 +13,14 @@ from matplotlib.figure import Figure
 from lstm.animations import _fixed_layout_animation
 from lstm.colours import COLOUR_MAPS, NAMES, SIGNED
 from numerics import check_shape, to_host
+from numerics.files import atomic_output
 
+
+def save_figure(figure, path, dpi=110):
+    """Write a figure to path (its format named by the suffix), atomically: a reader never sees half
+    a picture, and a failed write keeps the old one (numerics.files.atomic_output)."""
+    with atomic_output(path) as temporary:
+        figure.savefig(temporary, dpi=dpi)
 
 def save_loss_curve(path, losses, epoch_steps=None, blind_losses=None):
     """losses: training loss per step; epoch_steps: step numbers where epochs end."""
@@ -32,7 +39,7 @@ def save_loss_curve(path, losses, epoch_steps=None, blind_losses=None):
              title="Training loss", ylim=(0, None))
     axes.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    save_figure(figure, path)
 
 
 def save_caption_grid(path, images, generated, references, columns=4):
@@ -48,7 +55,7 @@ def save_caption_grid(path, images, generated, references, columns=4):
                            fontsize=7, loc="left")
     figure.suptitle("Test images: generated caption (greedy) and first reference")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    save_figure(figure, path)
 
 
 GATE_PANELS = {"lstm": ("f", "i", "g", "o"), "gru": ("r", "z", "n", "h")}
@@ -80,7 +87,7 @@ def save_gate_picture(path, image, words, gates, units=32):
         figure.colorbar(shown, ax=axis, fraction=0.05)
     figure.suptitle("Gate activations at each step (x: the word read; the step predicts the next word)")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    save_figure(figure, path)
 
 
 ATTENTION_FRAME_MILLISECONDS = 900
@@ -161,7 +168,7 @@ def save_attention_picture(path, image, words, alphas, grid, columns=5):
         axis.axis("off")
     figure.suptitle(_wrap(" ".join(words), 90), fontsize=10)
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    save_figure(figure, path)
 
 
 def animate_attention(image, words, alphas, grid):
@@ -205,7 +212,8 @@ def animate_attention(image, words, alphas, grid):
 
 def save_attention_animation(path, image, words, alphas, grid, fps=1.2):
     """animate_attention saved as a GIF (one frame per word, fps frames a second, 80 dots per inch)."""
-    animate_attention(image, words, alphas, grid).save(path, writer=PillowWriter(fps=fps), dpi=80)
+    with atomic_output(path) as temporary:  # a reader never sees half an animation
+        animate_attention(image, words, alphas, grid).save(temporary, writer=PillowWriter(fps=fps), dpi=80)
 
 
 def _grid_sides(grid):

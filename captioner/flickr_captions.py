@@ -24,6 +24,8 @@ import re
 import warnings
 from pathlib import Path
 
+from numerics.validation import InputError
+
 # Flickr8k.token.txt holds five captions for this name, which is no image of the data set
 # (its ".1" suffix is a stray copy of a real image's name): dropping them loses nothing.
 FLICKR8K_STRAY_IMAGES = ("2258277193_586949ec62.jpg.1",)
@@ -63,7 +65,7 @@ def load_captions(path):
         return _parse_kaggle_flickr30k(path, lines)
     if _FLICKR8K_ROW.fullmatch(first):
         return _parse_flickr8k_tokens(path, lines)
-    raise ValueError(
+    raise InputError(
         f"{path}: unrecognised caption file; its first line is {first!r}, expected a Flickr8k.token.txt row "
         f"('image.jpg#0<TAB>caption'), the header {KAGGLE_FLICKR8K_HEADER!r} (Kaggle Flickr8k captions.txt), "
         f"the header {KAGGLE_FLICKR30K_HEADER!r} (Kaggle Flickr30k results.csv), or a Karpathy .json file"
@@ -107,10 +109,10 @@ def load_karpathy(path):
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not a UTF-8 JSON file: {error}") from error
+        raise InputError(f"{path} is not a UTF-8 JSON file: {error}") from error
     images = document.get("images") if isinstance(document, dict) else None
     if not isinstance(images, list):
-        raise ValueError(f"{path}: expected a JSON object with an 'images' list")
+        raise InputError(f"{path}: expected a JSON object with an 'images' list")
     captions = {}
     splits = {"train": [], "val": [], "test": []}
     entry_of = {"train": [], "val": [], "test": []}  # each split name's index in "images"
@@ -161,7 +163,7 @@ def check_disjoint_splits(splits, where):
             earlier = first_seen[name]
             splits_named = (f"twice in the {split} split" if earlier[0] == split
                             else f"in the {earlier[0]} and the {split} split")
-            raise ValueError(f"image {name} is listed {splits_named}: {where(*earlier)} and "
+            raise InputError(f"image {name} is listed {splits_named}: {where(*earlier)} and "
                              f"{where(split, k)}; an image must be in one split, once")
 
 
@@ -178,7 +180,7 @@ def _parse_flickr8k_tokens(path, lines):
     for number, line in lines:
         row = _FLICKR8K_ROW.fullmatch(line)
         if row is None:
-            raise ValueError(f"{path}, line {number}: expected 'image.jpg#k<TAB>caption', got {line!r}")
+            raise InputError(f"{path}, line {number}: expected 'image.jpg#k<TAB>caption', got {line!r}")
         if row["image"] in FLICKR8K_STRAY_IMAGES:
             dropped.add(row["image"])
             continue
@@ -199,7 +201,7 @@ def _parse_kaggle_flickr8k(path, lines):
         # Captions contain commas; the image name never does, so only the first comma separates.
         image, comma, caption = line.partition(",")
         if not comma or not image.strip():
-            raise ValueError(f"{path}, line {number}: expected 'image.jpg,caption', got {line!r}")
+            raise InputError(f"{path}, line {number}: expected 'image.jpg,caption', got {line!r}")
         captions.setdefault(image.strip(), []).append(caption.strip())
     return captions
 
@@ -221,7 +223,7 @@ def _refuse_repeated_row(path, number, key, row_line):
     A caption file given twice (or pasted into itself) would count its captions twice.
     """
     if key in row_line:
-        raise ValueError(f"{path}, line {number}: caption {key[1]} of {key[0]} was already given at line "
+        raise InputError(f"{path}, line {number}: caption {key[1]} of {key[0]} was already given at line "
                          f"{row_line[key]}")
     row_line[key] = number
 
@@ -236,24 +238,24 @@ def _flickr30k_row(path, number, line):
         repaired = _NUMBER_THEN_CAPTION.fullmatch(fields[1])
         if repaired is not None:
             return fields[0], int(repaired["number"]), repaired["caption"].strip()
-    raise ValueError(f"{path}, line {number}: expected 'image.jpg| k| caption', got {line!r}")
+    raise InputError(f"{path}, line {number}: expected 'image.jpg| k| caption', got {line!r}")
 
 
 def _karpathy_entry(path, index, entry):
     """(file name, split, raw captions) of images[index], or ValueError saying what is wrong with it."""
     where = f"{path}: images[{index}]"
     if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
-        raise ValueError(f"{where} has no 'filename' string")
+        raise InputError(f"{where} has no 'filename' string")
     split = entry.get("split")
     if not isinstance(split, str) or split not in KARPATHY_SPLITS:
-        raise ValueError(
+        raise InputError(
             f"{where} ({entry['filename']}) has split {split!r}, expected one of {list(KARPATHY_SPLITS)}"
         )
     sentences = entry.get("sentences")
     if not isinstance(sentences, list) or not all(
         isinstance(sentence, dict) and isinstance(sentence.get("raw"), str) for sentence in sentences
     ):
-        raise ValueError(
+        raise InputError(
             f"{where} ({entry['filename']}) needs a 'sentences' list of objects with a 'raw' string"
         )
     return entry["filename"], split, [sentence["raw"] for sentence in sentences]
@@ -271,7 +273,7 @@ def _numbered_lines(path):
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text: {error}") from error
+        raise InputError(f"{path} is not UTF-8 text: {error}") from error
     # split("\n") rather than splitlines(): captions may hold characters that splitlines breaks on.
     lines = (line.rstrip("\r") for line in text.split("\n"))
     return [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
@@ -285,4 +287,4 @@ def _same_header(line, header):
 def _expect_header(path, lines, header):
     first = lines[0] if lines else (1, "")
     if not _same_header(first[1], header):
-        raise ValueError(f"{path}, line {first[0]}: expected the header {header!r}, got {first[1]!r}")
+        raise InputError(f"{path}, line {first[0]}: expected the header {header!r}, got {first[1]!r}")

@@ -18,6 +18,7 @@ import numpy
 from captioner.data import CaptionData
 from captioner.flickr_captions import load_captions, load_flickr8k_splits, load_karpathy
 from numerics.files import open_npy
+from numerics.validation import InputError
 from resnet.features import file_list_path
 
 
@@ -36,7 +37,7 @@ def load_feature_table(features_path):
     features = open_npy(features_path)
     names = [line.strip() for line in names_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if features.ndim not in (2, 3) or features.shape[0] != len(names):
-        raise ValueError(
+        raise InputError(
             f"{features_path} has shape {features.shape} but {names_path} lists {len(names)} images"
         )
     return features, names
@@ -51,7 +52,7 @@ def check_feature_rows(features, names, features_path, chunk=256):
     row_of = {}
     for row, name in enumerate(names):
         if name in row_of:
-            raise ValueError(f"{file_list_path(features_path)} names image {name} twice (rows {row_of[name]} "
+            raise InputError(f"{file_list_path(features_path)} names image {name} twice (rows {row_of[name]} "
                              f"and {row}): which row holds its features?")
         row_of[name] = row
     for start in range(0, len(names), chunk):
@@ -59,7 +60,7 @@ def check_feature_rows(features, names, features_path, chunk=256):
         finite = numpy.isfinite(rows.reshape(len(rows), -1)).all(axis=1)
         if not finite.all():
             row = start + int(numpy.argmin(finite))
-            raise ValueError(f"{features_path}, row {row} (image {names[row]}): the features hold NaN or "
+            raise InputError(f"{features_path}, row {row} (image {names[row]}): the features hold NaN or "
                              f"infinite values; extract them again")
 
 
@@ -71,14 +72,14 @@ def load_splits(captions_path, splits_dir=None, names=(), val_images=500, test_i
     """
     for argument, value in (("val_images", val_images), ("test_images", test_images)):
         if not isinstance(value, int) or value < 0:
-            raise ValueError(f"{argument} must be an int >= 0, got {value!r}")
+            raise InputError(f"{argument} must be an int >= 0, got {value!r}")
     if Path(captions_path).suffix.lower() == ".json":
         return load_karpathy(captions_path)[1]
     if splits_dir is not None:
         return load_flickr8k_splits(splits_dir)
     shuffled = [names[k] for k in numpy.random.default_rng(seed).permutation(len(names))]
     if len(shuffled) <= val_images + test_images:
-        raise ValueError(f"{len(shuffled)} images cannot give {val_images} validation and "
+        raise InputError(f"{len(shuffled)} images cannot give {val_images} validation and "
                          f"{test_images} test images and still leave some to train on")
     return {"test": shuffled[:test_images], "val": shuffled[test_images : test_images + val_images],
             "train": shuffled[test_images + val_images :]}
@@ -99,9 +100,9 @@ def flickr_splits(captions_path, features_path, splits_dir=None, val_images=500,
     for split, images in splits.items():
         for image in images:
             if image not in row:
-                raise ValueError(f"image {image} of the {split} split has no row in {features_path}")
+                raise InputError(f"image {image} of the {split} split has no row in {features_path}")
             if image not in captions:
-                raise ValueError(f"image {image} of the {split} split has no caption in {captions_path}")
+                raise InputError(f"image {image} of the {split} split has no caption in {captions_path}")
         rows = numpy.asarray([row[image] for image in images], dtype=numpy.int64)
         data[split] = CaptionData.from_raw_captions(FeatureRows(features, rows), captions, images)
     return data, captions

@@ -165,19 +165,23 @@ class AttentionContext:
         dfeatures = dgrid[:, :, : self.F] + dmean[:, None, :] / L
         return dfeatures, grads
 
-    def _attend(self, state, p):
-        return attention_step_forward(state["projected"], state["grid"], state["h"], p["W_attend_h"],
-                                      p["w_attend"], p["W_beta"], p["b_beta"])
+    def _step(self, embedded, state, p):
+        """One word: attend, then the cell reads [embedding, context]. embedded: (N, E).
+        Returns top (N, H + F), the next state, alpha (N, L) and the step's caches."""
+        xp = array_module(embedded)
+        context, alpha, attention_cache = attention_step_forward(
+            state["projected"], state["grid"], state["h"], p["W_attend_h"], p["w_attend"], p["W_beta"],
+            p["b_beta"])
+        cell_state = {name: state[name] for name in self.cell.state_names}
+        next_state, cell_cache = self.cell.step_forward(xp.concatenate([embedded, context], axis=1),
+                                                        cell_state, p)
+        top = xp.concatenate([next_state["h"], context], axis=1)
+        return top, {**state, **next_state}, alpha, (attention_cache, cell_cache)
 
     def step(self, embedded, state, p):
         """embedded: (N, E). Returns top (N, H + F), the next state, the activations (with 'alpha')."""
-        xp = array_module(embedded)
-        context, alpha, _ = self._attend(state, p)
-        cell_state = {name: state[name] for name in self.cell.state_names}
-        next_state, cache = self.cell.step_forward(xp.concatenate([embedded, context], axis=1), cell_state, p)
-        top = xp.concatenate([next_state["h"], context], axis=1)
-        next_state.update(grid=state["grid"], projected=state["projected"])
-        return top, next_state, {**self.cell.recorded(cache), "alpha": alpha}
+        top, next_state, alpha, (_, cell_cache) = self._step(embedded, state, p)
+        return top, next_state, {**self.cell.recorded(cell_cache), "alpha": alpha}
 
     def run(self, embedded, state, p):
         """embedded: (N, T, E). Returns top (N, T, H + F) and the cache: one step at a time, since
@@ -188,13 +192,8 @@ class AttentionContext:
         alphas = xp.empty((N, T, state["grid"].shape[1]), dtype=embedded.dtype)
         steps = []
         for t in range(T):
-            context, alphas[:, t], attention_cache = self._attend(state, p)
-            cell_state = {name: state[name] for name in self.cell.state_names}
-            cell_state, cell_cache = self.cell.step_forward(
-                xp.concatenate([embedded[:, t], context], axis=1), cell_state, p)
-            top[:, t, : self.H], top[:, t, self.H :] = cell_state["h"], context
-            state = {**state, **cell_state}
-            steps.append((attention_cache, cell_cache))
+            top[:, t], state, alphas[:, t], caches = self._step(embedded[:, t], state, p)
+            steps.append(caches)
         return top, {"steps": steps, "alphas": alphas}
 
     def penalty(self, cache, mask):

@@ -20,6 +20,7 @@ import numpy
 from captioner.encoder import build_encoder
 from captioner.picture import to_encoder_input
 from numerics import array_module, scatter_add
+from numerics.validation import InputError
 
 ENCODER_PREFIX, DECODER_PREFIX = "encoder.", "decoder."
 
@@ -42,7 +43,7 @@ class Captioner:
         cells = self.encoder_config.grid ** 2
         expected = channels if self.decoder.config.context == "attention" else cells * channels
         if expected != self.decoder.config.feature_size:
-            raise ValueError(
+            raise InputError(
                 f"the encoder's features have {expected} values but the decoder "
                 f"expects {self.decoder.config.feature_size}"
             )
@@ -89,7 +90,7 @@ class Captioner:
         if is_cached_features(inputs):
             return inputs
         if self.encoder is None:
-            raise ValueError("this captioner reads cached ResNet50 features: give it the ResNet50 weights "
+            raise InputError("this captioner reads cached ResNet50 features: give it the ResNet50 weights "
                              "(--weights) to caption pictures")
         train = train and self.trains_encoder
         x = to_encoder_input(inputs, self.encoder_config.picture, dtype=self.encoder.dtype)

@@ -17,16 +17,8 @@ import numpy
 from PIL import Image
 
 from numerics import array_module, check_shape, selected, to_host
-from resnet.preprocess import (
-    CROP_SIZE,
-    IMAGENET_MEAN,
-    IMAGENET_STD,
-    RESIZE_SIZE,
-    center_crop_box,
-    open_rgb,
-    resized_size,
-    to_rgb,
-)
+from numerics.validation import InputError
+from resnet.preprocess import CROP_SIZE, imagenet_crop, imagenet_normalise, open_rgb, to_rgb
 
 RECIPES = ("square", "imagenet")
 
@@ -40,11 +32,11 @@ class PictureInput:
 
     def __post_init__(self):
         if self.recipe not in RECIPES:
-            raise ValueError(f"picture recipe must be one of {RECIPES}, got {self.recipe!r}")
+            raise InputError(f"picture recipe must be one of {RECIPES}, got {self.recipe!r}")
         if not isinstance(self.size, int) or self.size < 1:
-            raise ValueError(f"picture size must be a positive int, got {self.size!r}")
+            raise InputError(f"picture size must be a positive int, got {self.size!r}")
         if self.recipe == "imagenet" and self.size != CROP_SIZE:
-            raise ValueError(f"the imagenet recipe makes {CROP_SIZE} x {CROP_SIZE} pictures, not {self.size}")
+            raise InputError(f"the imagenet recipe makes {CROP_SIZE} x {CROP_SIZE} pictures, not {self.size}")
 
     def to_dict(self):
         return asdict(self)
@@ -65,7 +57,7 @@ def to_encoder_input(pictures, picture_input, dtype=numpy.float32, xp=None):
     if getattr(pictures, "ndim", None) == 4:
         check_shape("pictures", pictures, ("N", "H", "W", 3))
         if pictures.dtype != numpy.uint8:
-            raise ValueError(f"pictures must be uint8 (0..255), got dtype {pictures.dtype}")
+            raise InputError(f"pictures must be uint8 (0..255), got dtype {pictures.dtype}")
         xp = xp or array_module(pictures)
     else:
         xp = xp or selected()
@@ -74,8 +66,7 @@ def to_encoder_input(pictures, picture_input, dtype=numpy.float32, xp=None):
     floats = xp.ascontiguousarray(xp.asarray(pictures).transpose(0, 3, 1, 2)).astype(dtype)
     floats /= 255
     if picture_input.recipe == "imagenet":
-        floats -= xp.asarray(IMAGENET_MEAN, dtype=dtype)[:, None, None]
-        floats /= xp.asarray(IMAGENET_STD, dtype=dtype)[:, None, None]
+        imagenet_normalise(floats)
     return floats
 
 
@@ -86,8 +77,7 @@ def fit_picture(picture, picture_input):
     """
     image = as_rgb_image(picture)
     if picture_input.recipe == "imagenet":
-        image = image.resize(resized_size(*image.size, RESIZE_SIZE), Image.Resampling.BILINEAR)
-        return numpy.asarray(image.crop(center_crop_box(*image.size, CROP_SIZE)))
+        return imagenet_crop(image)
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
     square = image.crop((left, top, left + side, top + side))
@@ -108,6 +98,6 @@ def as_rgb_image(picture):
         pixels = to_host(picture)
         check_shape("picture", pixels, ("H", "W", 3))
         if pixels.dtype != numpy.uint8:
-            raise ValueError(f"a picture array must be uint8 (0..255), got dtype {pixels.dtype}")
+            raise InputError(f"a picture array must be uint8 (0..255), got dtype {pixels.dtype}")
         return Image.fromarray(pixels)
     return open_rgb(picture)

@@ -34,6 +34,7 @@ import numpy
 from PIL import Image, ImageDraw
 
 from numerics.files import write_text
+from numerics.validation import InputError
 
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 COLOURS = {
@@ -241,20 +242,20 @@ def place_objects(objects, image_size):
     makes: an unknown name, an object too near the edge, or an unclear layout (layout_problem).
     """
     if not isinstance(image_size, int) or image_size < MIN_IMAGE_SIZE:
-        raise ValueError(f"image_size must be an int >= {MIN_IMAGE_SIZE}, got {image_size!r}")
+        raise InputError(f"image_size must be an int >= {MIN_IMAGE_SIZE}, got {image_size!r}")
     if not 1 <= len(objects) <= MAX_OBJECTS:
-        raise ValueError(f"a scene holds 1 to {MAX_OBJECTS} objects, got {len(objects)}")
+        raise InputError(f"a scene holds 1 to {MAX_OBJECTS} objects, got {len(objects)}")
     scene = []
     for number, (shape, colour, size, (x, y)) in enumerate(objects, start=1):
         named = (("shape", shape, SHAPES), ("colour", colour, COLOURS), ("size", size, SIZES))
         for kind, name, names in named:
             if name not in names:
-                raise ValueError(f"object {number}: {kind} must be one of {tuple(names)}, got {name!r}")
+                raise InputError(f"object {number}: {kind} must be one of {tuple(names)}, got {name!r}")
         radius = SIZES[size] * image_size
         low, high = _centre_range(radius, image_size)
         column, row = math.floor(x), math.floor(y)
         if not (low <= column <= high and low <= row <= high):
-            raise ValueError(f"object {number} ({_phrase_of(size, colour, shape)}) is too near the edge: "
+            raise InputError(f"object {number} ({_phrase_of(size, colour, shape)}) is too near the edge: "
                              f"its centre must lie within {low}..{high + 1} pixels on both axes, "
                              f"got ({x:.1f}, {y:.1f})")
         centre = (column + 0.5, row + 0.5)
@@ -262,7 +263,7 @@ def place_objects(objects, image_size):
     radii = [SIZES[item.size] * image_size for item in scene]
     problem = layout_problem([item.centre for item in scene], radii, image_size)
     if problem is not None:
-        raise ValueError(problem)
+        raise InputError(problem)
     return sorted(scene, key=lambda item: item.centre[0])
 
 
@@ -376,12 +377,12 @@ def _background(rng, image_size):
 
 def _check_arguments(name, count, image_size, captions_per_image):
     if name not in SPLIT_NAMES:
-        raise ValueError(f"split name must be one of {SPLIT_NAMES}, got {name!r}")
+        raise InputError(f"split name must be one of {SPLIT_NAMES}, got {name!r}")
     if not isinstance(count, int) or count < 0:
-        raise ValueError(f"the number of {name} images must be an int >= 0, got {count!r}")
+        raise InputError(f"the number of {name} images must be an int >= 0, got {count!r}")
     if not isinstance(image_size, int) or image_size < MIN_IMAGE_SIZE:
-        raise ValueError(f"image_size must be an int >= {MIN_IMAGE_SIZE}, got {image_size!r}")
+        raise InputError(f"image_size must be an int >= {MIN_IMAGE_SIZE}, got {image_size!r}")
     if not isinstance(captions_per_image, int) or not 1 <= captions_per_image <= MAX_CAPTIONS_PER_IMAGE:
-        raise ValueError(
+        raise InputError(
             f"captions_per_image must be an int in 1..{MAX_CAPTIONS_PER_IMAGE}, got {captions_per_image!r}"
         )

@@ -10,6 +10,8 @@ single non-alphanumeric character is left (a stray combining mark) is dropped.
 
 import unicodedata
 
+from numerics.validation import InputError
+
 APOSTROPHES = frozenset("'\u2019\u02bc")
 
 
@@ -19,7 +21,7 @@ def tokenize(caption):
     caption: str. Returns list[str] of lower-case tokens, possibly empty.
     """
     if not isinstance(caption, str):
-        raise ValueError(f"caption must be a str, got {type(caption).__name__}")
+        raise InputError(f"caption must be a str, got {type(caption).__name__}")
     kept = "".join(_kept_character(character) for character in caption.lower())
     return [token for token in kept.split() if len(token) > 1 or token.isalnum()]
 

@@ -25,7 +25,6 @@ import contextlib
 import math
 import os
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -39,7 +38,9 @@ from captioner.decoding import caption_all
 from captioner.metrics import corpus_bleu
 from captioner.vocabulary import PAD_ID
 from numerics import selected
+from numerics.files import check_writable_folder
 from numerics.optim import SGD, Adam, clip_by_global_norm, cosine_learning_rate
+from numerics.validation import InputError
 
 OPTIMIZERS = ("adam", "sgd")
 FAULT_VARIABLE = "CAPTIONER_FAULT"
@@ -66,15 +67,15 @@ class TrainConfig:
                             ("warmup_steps", 0), ("seed", 0)):
             value = getattr(self, name)
             if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool) or value < least:
-                raise ValueError(f"{name} must be an int >= {least}, got {value!r}")
+                raise InputError(f"{name} must be an int >= {least}, got {value!r}")
         for name in ("learning_rate", "clip_norm"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 < value < math.inf:
-                raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+                raise InputError(f"{name} must be a finite number > 0, got {value!r}")
         if not isinstance(self.momentum, (int, float)) or not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be a number in [0, 1), got {self.momentum!r}")
+            raise InputError(f"momentum must be a number in [0, 1), got {self.momentum!r}")
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; expected 'adam' or 'sgd'")
+            raise InputError(f"unknown optimizer {self.optimizer!r}; expected 'adam' or 'sgd'")
 
     def to_dict(self):
         return asdict(self)
@@ -120,7 +121,7 @@ def fault_injector():
     point, _, rest = spec.partition(":")
     count, _, name = rest.partition(":")
     if point not in FAULT_POINTS or not count.isdigit() or name not in signal.Signals.__members__:
-        raise ValueError(f"{FAULT_VARIABLE}={spec!r}: expected POINT:N:SIGNAL, POINT one of {FAULT_POINTS}")
+        raise InputError(f"{FAULT_VARIABLE}={spec!r}: expected POINT:N:SIGNAL, POINT one of {FAULT_POINTS}")
     reached = collections.Counter()
 
     def at(here):
@@ -129,21 +130,6 @@ def fault_injector():
             os.kill(os.getpid(), signal.Signals[name])
 
     return at
-
-
-def check_writable_folder(folder, what="output folder"):
-    """Make `folder` if it is missing and prove that files can be written in it, before any work
-    depends on it. Raises ValueError naming it otherwise."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{what} {folder} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:  # permission, read-only file system, a file on the way, a full disk
-        raise ValueError(f"{what} {folder} cannot be written: {error.strerror or error}") from None
-    return folder
 
 
 def resume_differences(recorded, config, train_images):
@@ -172,12 +158,14 @@ def make_optimizer(config, params):
         return Adam(params, config.learning_rate)
     if config.optimizer == "sgd":
         return SGD(params, config.learning_rate, config.momentum)
-    raise ValueError(f"unknown optimizer {config.optimizer!r}; expected 'adam' or 'sgd'")
+    raise InputError(f"unknown optimizer {config.optimizer!r}; expected 'adam' or 'sgd'")
 
 
-def evaluate(captioner, data, vocabulary, max_length, beam_width=1):
-    """Corpus BLEU-1..4 of the generated captions against the references. Returns (bleu, captions)."""
-    captions = caption_all(captioner, data, vocabulary, max_length, beam_width)
+def evaluate(captioner, data, vocabulary, max_length, beam_width=1, each_batch=None):
+    """Corpus BLEU-1..4 of the generated captions against the references. Returns (bleu, captions).
+
+    each_batch: called before each batch of pictures is captioned (see caption_all)."""
+    captions = caption_all(captioner, data, vocabulary, max_length, beam_width, each_batch=each_batch)
     return corpus_bleu(data.references, captions), captions
 
 
@@ -210,11 +198,11 @@ def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
     """
     for name, data in (("train_data", train_data), ("val_data", val_data)):
         if len(data) == 0:
-            raise ValueError(f"{name} has no images")
+            raise InputError(f"{name} has no images")
     checkpoint_path = Path(checkpoint_path)
     check_writable_folder(checkpoint_path.parent, "checkpoint folder")
     if checkpoint_path.is_dir():
-        raise ValueError(f"checkpoint path {checkpoint_path} is a folder")
+        raise InputError(f"checkpoint path {checkpoint_path} is a folder")
     optimizer = make_optimizer(config, captioner.params)
     run = _Run(captioner, vocabulary, train_data, val_data, config, checkpoint_path, optimizer)
     if resume is not None:
@@ -283,8 +271,7 @@ class _Run:
             loss = self.step(epoch, batch, order)
             bar.set_postfix(loss=f"{loss:.3f}")
         bleu, _ = evaluate(self.captioner, self.val_data, self.vocabulary, self.config.max_length,
-                           self.config.val_beam_width)
-        self.fault("validation")
+                           self.config.val_beam_width, each_batch=lambda: self.fault("validation"))
         # The losses of every batch of this epoch, including those before a resume.
         record = {"epoch": epoch + 1, "train_loss": float(numpy.mean(self.state["losses"][-self.batches:])),
                   "val_bleu": bleu, "seconds": round(time.perf_counter() - started, 2),

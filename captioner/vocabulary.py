@@ -19,6 +19,7 @@ import numpy
 
 from captioner.text import tokenize
 from numerics import to_host
+from numerics.validation import InputError
 
 PAD, START, END, UNK = "<pad>", "<start>", "<end>", "<unk>"
 SPECIAL_TOKENS = (PAD, START, END, UNK)
@@ -33,10 +34,10 @@ class Vocabulary:
         """words: every token in id order, starting with SPECIAL_TOKENS (<pad>, <start>, <end>, <unk>)."""
         words = tuple(words)
         if words[: len(SPECIAL_TOKENS)] != SPECIAL_TOKENS:
-            raise ValueError(f"words must start with {SPECIAL_TOKENS}, got {words[: len(SPECIAL_TOKENS)]}")
+            raise InputError(f"words must start with {SPECIAL_TOKENS}, got {words[: len(SPECIAL_TOKENS)]}")
         repeated = sorted(word for word, count in Counter(words).items() if count > 1)
         if repeated:
-            raise ValueError(f"words must be distinct, repeated: {repeated[:5]}")
+            raise InputError(f"words must be distinct, repeated: {repeated[:5]}")
         self._words = words
         self._ids = {word: index for index, word in enumerate(words)}
 
@@ -48,7 +49,7 @@ class Vocabulary:
         not counted). min_count: int >= 1.
         """
         if not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
+            raise InputError(f"min_count must be an int >= 1, got {min_count!r}")
         counts = Counter(token for tokens in token_lists for token in tokens if token not in SPECIAL_TOKENS)
         frequent = sorted(
             (word for word, count in counts.items() if count >= min_count),
@@ -66,7 +67,7 @@ class Vocabulary:
         train_images = list(train_images)
         missing = [name for name in train_images if name not in captions]
         if missing:
-            raise ValueError(f"train_images has {len(missing)} images without captions, e.g. {missing[:5]}")
+            raise InputError(f"train_images has {len(missing)} images without captions, e.g. {missing[:5]}")
         return cls.build(
             (tokenize(caption) for name in train_images for caption in captions[name]), min_count
         )
@@ -113,11 +114,11 @@ class Vocabulary:
         Returns (ids, mask): ids (N, max_length + 2) int64, mask (N, max_length + 2) bool (ids != <pad>).
         """
         if not isinstance(max_length, int) or max_length < 1:
-            raise ValueError(f"max_length must be an int >= 1, got {max_length!r}")
+            raise InputError(f"max_length must be an int >= 1, got {max_length!r}")
         ids = numpy.full((len(token_lists), max_length + 2), PAD_ID, dtype=numpy.int64)
         for row, tokens in enumerate(token_lists):
             if isinstance(tokens, str):
-                raise ValueError(f"token_lists[{row}] must be a list of tokens, got the string {tokens!r}")
+                raise InputError(f"token_lists[{row}] must be a list of tokens, got the string {tokens!r}")
             words = [self.id_of(token) for token in tokens[:max_length]]
             ids[row, : len(words) + 2] = [START_ID, *words, END_ID]
         return ids, ids != PAD_ID
@@ -129,9 +130,9 @@ class Vocabulary:
         """
         ids = to_host(ids)
         if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
-            raise ValueError(f"ids must be a (T,) integer array, got shape {ids.shape} dtype {ids.dtype}")
+            raise InputError(f"ids must be a (T,) integer array, got shape {ids.shape} dtype {ids.dtype}")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"ids must lie in [0, {len(self)}), got values in [{ids.min()}, {ids.max()}]")
+            raise InputError(f"ids must lie in [0, {len(self)}), got values in [{ids.min()}, {ids.max()}]")
         words = []
         for index in ids.tolist():
             if index == END_ID:
@@ -144,7 +145,7 @@ class Vocabulary:
         """Words of each row. ids: (N, T) integers. Returns N list[str] (see `decode`)."""
         ids = to_host(ids)
         if ids.ndim != 2:
-            raise ValueError(f"ids must have shape (N, T), got {ids.shape}")
+            raise InputError(f"ids must have shape (N, T), got {ids.shape}")
         return [self.decode(row) for row in ids]
 
     def to_json(self):
@@ -157,10 +158,10 @@ class Vocabulary:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ValueError(f"vocabulary JSON is not valid JSON: {error}") from error
+            raise InputError(f"vocabulary JSON is not valid JSON: {error}") from error
         if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:
-            raise ValueError(f'vocabulary JSON must be an object with "format": {JSON_FORMAT!r}')
+            raise InputError(f'vocabulary JSON must be an object with "format": {JSON_FORMAT!r}')
         words = document.get("words")
         if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
-            raise ValueError('vocabulary JSON must hold a "words" list of strings')
+            raise InputError('vocabulary JSON must hold a "words" list of strings')
         return cls(words)

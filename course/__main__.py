@@ -1,7 +1,8 @@
 """python -m course COMMAND: the course's tools for instructors and CI.
 
     plan [--plan NAME] [--json]              the course plan, week by week
-    edition DIR [--plan NAME] [--through-week W]   write a student edition
+    edition DIR [--plan NAME] [--through-week W | --written-through W]
+                                             write a student edition
     grade [--gradescope FILE] [--json FILE] [--csv FILE] [--plan NAME] [--no-notebooks]
                                              grade this project (run it inside an edition)
     grade-all SUBMISSIONS/ --csv FILE        grade a folder of submissions with your own tests

@@ -1,16 +1,23 @@
 """Write a student edition: the project with the exercise bodies replaced by a raise.
 
-    python -m course edition OUT_DIR [--plan NAME] [--through-week W]
+    python -m course edition OUT_DIR [--plan NAME] [--through-week W | --written-through W]
 
 Copies the project's files into OUT_DIR (which must be empty or not exist yet): the files
 git knows of and the new ones it does not ignore, or without git every file outside what
 .gitignore names, less what only instructors have (INSTRUCTORS_ONLY: the answer key, CI).
 Between the markers of each exercise (course/exercises.py) the body becomes
 raise NotImplementedError("Exercise N (title): hint"), and each notebook's solution cells
-are cleared (course/notebook_solutions.py), except, with --through-week W, the exercises
-due in weeks 1 .. W of the plan and the notebooks of those weeks, which stay written: the
-edition a class has at the end of week W. Every other file is copied byte for byte.
-course/edition.json records the plan and the week, for the gradebook.
+are cleared (course/notebook_solutions.py). Which exercises are blank:
+
+    (neither option)     every exercise, every notebook's solutions
+    --through-week W     those due in weeks 1 .. W of the plan, and the solutions of those weeks'
+                         notebooks; the later ones stay written (a course that stops at week W:
+                         "exercises 1-12 only")
+    --written-through W  those due after week W, and the later weeks' notebooks: the edition a
+                         class has at the end of week W, which `python -m course simulate` checks
+
+Every other file is copied byte for byte. course/edition.json records the plan and which
+exercises are written, for the gradebook.
 """
 
 import argparse
@@ -148,10 +155,23 @@ def build(out_dir, root=PROJECT_ROOT, exercises=None, written=frozenset(), solve
 
 
 def build_for_week(out_dir, plan, week=None, root=PROJECT_ROOT):
-    """The edition of plan at the end of `week` (None: every exercise blank). Returns build()'s counts."""
+    """The edition of plan at the end of `week`: the exercises due in weeks 1 .. week written, the
+    rest blank (None: every exercise blank). Returns build()'s counts."""
     written = plan.due_through(week) if week else set()
     solved = set(plan.notebooks_through(week)) if week else set()
     record = {"plan": plan.name, "through_week": week or 0, "written": sorted(written)}
+    return build(out_dir, root, written=written, solved_notebooks=solved, record=record)
+
+
+def build_blank_through(out_dir, plan, week, root=PROJECT_ROOT):
+    """The edition of a course that stops at `week`: the exercises due in weeks 1 .. week blank, and
+    the solutions of those weeks' notebooks cleared; every later exercise and notebook written.
+    Returns build()'s counts."""
+    numbers = {exercise.number for exercise in active_exercises()}
+    written = numbers - set(plan.due_through(week))
+    taught = set(plan.notebooks_through(week))
+    solved = {notebook for w in plan.weeks for notebook in w.notebooks} - taught
+    record = {"plan": plan.name, "blank_through_week": week, "written": sorted(written)}
     return build(out_dir, root, written=written, solved_notebooks=solved, record=record)
 
 
@@ -178,18 +198,26 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course edition", description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", help="folder to write the student edition into (new or empty)")
     parser.add_argument("--plan", default=DEFAULT_PLAN, help="the course plan (default: %(default)s)")
-    parser.add_argument("--through-week", type=int, metavar="W",
-                        help="leave written the exercises due in weeks 1 .. W (default: none)")
+    weeks = parser.add_mutually_exclusive_group()
+    weeks.add_argument("--through-week", type=int, metavar="W",
+                       help="blank only the exercises due in weeks 1 .. W; the later ones stay written")
+    weeks.add_argument("--written-through", type=int, metavar="W",
+                       help="leave written the exercises due in weeks 1 .. W (a class at the end of week W)")
     args = parser.parse_args(argv)
+    week = args.through_week if args.through_week is not None else args.written_through
     try:
         plan = load_plan(args.plan)
-        if args.through_week is not None and not 0 <= args.through_week <= len(plan.weeks):
-            raise ValueError(f"--through-week must be 0 .. {len(plan.weeks)} for plan {plan.name}, "
-                             f"got {args.through_week}")
-        files, replaced, cleared = build_for_week(args.out_dir, plan, args.through_week)
+        if week is not None and not 0 <= week <= len(plan.weeks):
+            option = "--through-week" if args.through_week is not None else "--written-through"
+            raise ValueError(f"{option} must be 0 .. {len(plan.weeks)} for plan {plan.name}, got {week}")
+        if args.through_week is not None:
+            files, replaced, cleared = build_blank_through(args.out_dir, plan, week)
+            state = f"blank through week {week}, the rest written"
+        else:
+            files, replaced, cleared = build_for_week(args.out_dir, plan, week)
+            state = f"written through week {week or 0}"
     except ValueError as error:
         sys.exit(f"course edition: {error}")
-    print(f"Wrote the student edition to {args.out_dir} (plan {plan.name}, written through week "
-          f"{args.through_week or 0}): {files} files, {replaced} exercise bodies replaced, {cleared} "
-          "notebook solution cells cleared.")
+    print(f"Wrote the student edition to {args.out_dir} (plan {plan.name}, {state}): {files} files, "
+          f"{replaced} exercise bodies replaced, {cleared} notebook solution cells cleared.")
     return 0

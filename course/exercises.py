@@ -90,19 +90,19 @@ EXERCISES = [
              "(im2col copies the other way)",
              ("tests/resnet/test_conv.py",)),
     Exercise(14, "batch norm backward", (("resnet/batchnorm.py", "batchnorm_backward"),
-                                         ("resnet/fast_batchnorm.py", "batchnorm_backward")),
+                                         ("resnet/fast_batchnorm.py", "backward_coefficients")),
              "dbeta sums dout over the rows, dgamma sums dout * x_hat (x_hat from rows, mean and inv_std); "
              "dx as the docstring says, for train and eval mode (cache.train). The model runs the fast "
-             "twin in resnet/fast_batchnorm.py: the same numbers; it may simply return your teaching "
-             "version's result (in_place only allows, never requires, writing over dout)",
+             "twin in resnet/fast_batchnorm.py, whose backward_coefficients gives dgamma, dbeta and the "
+             "per-channel scale, k and c of dx = scale * d - k * x + c: expand x_hat in your dx to find them",
              ("tests/resnet/test_batchnorm.py",)),
     Exercise(15, "bottleneck block backward", (("resnet/bottleneck.py", "bottleneck_backward"),
                                                ("resnet/fast_bottleneck.py", "bottleneck_backward")),
              "relu_backward first; that gradient feeds the shortcut (the projection's conv_bn_backward, "
              "or the identity) and the main path (conv_bn_backward of conv3, conv2, conv1); dx is the sum "
              "of both; grads keyed like params (add_unit_gradients). The model runs the fast twin in "
-             "resnet/fast_bottleneck.py: the same steps with its own conv_bn_backward (in_place may be "
-             "ignored)",
+             "resnet/fast_bottleneck.py: the same steps from d (its ReLU's gradient), with its own "
+             "conv_bn_backward for the shortcut and main_path_unit_backward for the main path",
              ("tests/resnet/test_bottleneck_composition.py",)),
     Exercise(16, "beam search", (("captioner/decoding.py", "_search_one"),),
              "step every live beam at once with decoder.step; each beam's score plus the log_softmax "

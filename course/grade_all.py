@@ -15,6 +15,7 @@ exercise's points.
 
 import argparse
 import csv
+import io
 import json
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from course.gradebook import format_table, grade, gradescope_results, write_json
 from course.markers import marked_bodies, replace_bodies
 from course.notebook_solutions import solution_cells
 from course.plan import DEFAULT_PLAN, load_plan
+from numerics.files import write_text
 
 
 def student_bodies(text, path):
@@ -99,13 +101,14 @@ def grade_submission(submission, plan, notebooks=True, root=PROJECT_ROOT):
 def write_grades_csv(results, path):
     """results: [(submission name, rows)]. One line per submission: name, total, each exercise's points."""
     numbers = [row["number"] for row in results[0][1]] if results else []
-    with open(path, "w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["submission", "total", "max", *numbers])
-        for name, rows in results:
-            by_number = {row["number"]: row["points"] for row in rows}
-            writer.writerow([name, sum(row["points"] for row in rows), sum(row["max_points"] for row in rows),
-                             *(by_number.get(number, 0) for number in numbers)])
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["submission", "total", "max", *numbers])
+    for name, rows in results:
+        by_number = {row["number"]: row["points"] for row in rows}
+        writer.writerow([name, sum(row["points"] for row in rows), sum(row["max_points"] for row in rows),
+                         *(by_number.get(number, 0) for number in numbers)])
+    write_text(path, text.getvalue())  # atomic: a half-written table is never read as the grades
 
 
 def main(argv=None):

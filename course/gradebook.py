@@ -12,6 +12,7 @@ Prints one row per exercise; exit status 0 when every one passes, 1 otherwise.
 
 import argparse
 import csv
+import io
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ from course.edition import read_record
 from course.exercises import active_exercises
 from course.notebooks import PENDING_NOTEBOOKS
 from course.plan import DEFAULT_PLAN, load_plan
+from numerics.files import write_text
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("number", "title", "status", "points", "max_points", "tests_passed", "tests_failed", "detail")
@@ -95,16 +97,34 @@ def plan_notebooks(plan, root):
             if notebook not in PENDING_NOTEBOOKS and (Path(root) / notebook).exists()]
 
 
+def graded_work(plan, record, root, exercises):
+    """(the exercises, the notebooks) the gradebook grades in the edition at root.
+
+    All of the plan's, except in an edition of a course that stops at a week (`python -m course
+    edition --through-week W`, record["blank_through_week"]): there only the exercises due in
+    weeks 1 .. W and those weeks' notebooks are the class's work; the later ones come written.
+    """
+    notebooks = plan_notebooks(plan, root)
+    if "blank_through_week" not in record:
+        return list(exercises), notebooks
+    week = record["blank_through_week"]
+    due, taught = plan.due_through(week), set(plan.notebooks_through(week))
+    return ([exercise for exercise in exercises if exercise.number in due],
+            [notebook for notebook in notebooks if notebook in taught])
+
+
 def grade(root=PROJECT_ROOT, plan=None, notebooks=None, exercises=None):
     """Every row of the gradebook of the project at root. notebooks: the notebook paths whose
     code exercises to grade (default: all of the plan's; [] for none)."""
     from course.notebook_runs import run_notebook
 
-    plan = plan or load_plan(read_record(root).get("plan", DEFAULT_PLAN))
-    exercises = active_exercises() if exercises is None else exercises
+    record = read_record(root)
+    plan = plan or load_plan(record.get("plan", DEFAULT_PLAN))
+    exercises, default_notebooks = graded_work(plan, record, root,
+                                               active_exercises() if exercises is None else exercises)
     ordered = sorted(exercises, key=lambda exercise: (plan.due_week(exercise.number), exercise.number))
     rows = library_rows(run_library_tests(root, ordered), ordered, plan)
-    notebooks = plan_notebooks(plan, root) if notebooks is None else notebooks
+    notebooks = default_notebooks if notebooks is None else notebooks
     rows += notebook_rows([run_notebook(Path(root) / notebook, root) for notebook in notebooks], plan)
     return rows
 
@@ -138,14 +158,15 @@ def gradescope_results(rows):
 
 
 def write_json(data, path):
-    Path(path).write_text(json.dumps(data, indent=2) + "\n")
+    write_text(path, json.dumps(data, indent=2) + "\n")  # atomic, as every file the course writes
 
 
 def write_csv(rows, path):
-    with open(path, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(path, text.getvalue())
 
 
 def main(argv=None):

@@ -4,7 +4,7 @@
 
 For each week W of each plan (default: every plan, every week) it writes the edition with the
 exercises due through week W written and the rest blank (python -m course edition
---through-week W), then, inside it (an edition shared by weeks of several plans is checked once,
+--written-through W), then, inside it (an edition shared by weeks of several plans is checked once,
 for all of them):
 1. the gradebook passes exactly the exercises due through week W;
 2. every notebook of week W runs top to bottom in a fresh kernel, its code exercises pass;

@@ -7,6 +7,13 @@ fused, sequence; then rnn, embedding, temporal_affine, softmax_loss.
 The GRU after the LSTM: gru_layout, reset_gate, update_gate, gru_candidate,
 gru_hidden_state, gru_step, gru_fused, gru_sequence; torch_layout converts
 both cells' weights to and from PyTorch's.
+
+Beside the layers: checks (the shape and dtype checks of their entry points) and
+gradient_reach (backpropagation through time keeping every step's gradient, to see how
+far back one reaches). The pictures of the notebooks and the book: colours (one per
+gate), figures, cell_diagram and animations for the LSTM, gru_figures and gru_animation
+for the GRU. demo and __main__: `python -m lstm demo`, a toy task that needs memory,
+learned by a vanilla RNN, a GRU and an LSTM.
 """
 
 from lstm.activations import sigmoid, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward

@@ -28,6 +28,8 @@ from typing import NamedTuple
 
 import numpy
 
+from numerics.validation import InputError
+
 ENVIRONMENT_VARIABLE = "CAPTIONER_BACKEND"
 
 # One chunk of work on a device: a GPU has no cache to fit in, and every chunk costs kernel
@@ -74,7 +76,7 @@ _names = {id(numpy): "numpy"}  # id(module) -> name
 _module_of_type = {}  # type of an array (or scalar, list, ...) -> the module it belongs to
 
 
-class BackendError(ValueError):
+class BackendError(InputError):
     """The backend CAPTIONER_BACKEND names cannot be used."""
 
 

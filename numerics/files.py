@@ -8,8 +8,10 @@
   METADATA_KEY holds a JSON document (configuration, vocabulary).
 - `writing_npy(path, shape, dtype)` / `open_npy(path)`: a `.npy` filled a block at a time
   through a memory map, and opened read-only as one, so it never has to fit in memory.
+- `check_writable_folder(folder)`: made if missing and proven writable before any work that
+  will write there.
 
-A file that cannot be read raises FileFormatError (a ValueError) whose one-line message
+A file that cannot be read raises FileFormatError (an InputError) whose one-line message
 names the file.
 
 Reading never trusts the sizes a file states. A few hundred bytes can claim a gigabyte (a
@@ -18,7 +20,7 @@ a reader checks every such size against a ReadBudget before allocating anything:
 may make its reader allocate at most MAX_EXPANSION times its own size, and never more than
 MAX_READ_BYTES in all.
 
-A killed write leaves its temporary file (`.<name>.<pid>-<random>.partial`) behind; the next
+A killed write leaves its temporary file (`.<name>.<pid>-<random>.partial<suffix>`) behind; the next
 successful write of the same file removes those whose writing process has ended.
 """
 
@@ -27,6 +29,7 @@ import json
 import math
 import os
 import re
+import tempfile
 import uuid
 import zipfile
 from pathlib import Path
@@ -35,6 +38,7 @@ import numpy
 from numpy.lib.format import open_memmap
 
 from numerics.backend import to_host
+from numerics.validation import InputError
 
 METADATA_KEY = "__metadata__"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -44,7 +48,7 @@ PARTIAL_SUFFIX = ".partial"
 COPY_CHUNK_BYTES = 2**24
 
 
-class FileFormatError(ValueError):
+class FileFormatError(InputError):
     """A file that is damaged, empty or of another format; the message names the file."""
 
 
@@ -110,7 +114,9 @@ def _fsync(path, flags=os.O_RDONLY):
 
 
 def _partial_name(path):
-    return f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}{PARTIAL_SUFFIX}"
+    # The destination's suffix comes last, so that writers that choose a format by it (Pillow,
+    # matplotlib) write the destination's format.
+    return f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}{PARTIAL_SUFFIX}{path.suffix}"
 
 
 def _writer_has_ended(pid):
@@ -132,7 +138,8 @@ def remove_stale_partials(path):
     and so is a file this user may not delete.
     """
     path = Path(path)
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-[0-9a-f]{{12}}{re.escape(PARTIAL_SUFFIX)}")
+    ending = re.escape(PARTIAL_SUFFIX + path.suffix)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-[0-9a-f]{{12}}{ending}")
     removed = []
     for entry in os.scandir(path.parent):
         match = pattern.fullmatch(entry.name)
@@ -294,3 +301,18 @@ def open_npy(path):
         return open_memmap(path, mode="r")
     except (ValueError, OSError, EOFError) as error:
         raise FileFormatError(f"{path}: not a readable .npy file ({_one_line(error)})") from error
+
+
+def check_writable_folder(folder, what="output folder"):
+    """Make `folder` if it is missing and prove that files can be written in it, before any work
+    depends on it. Raises InputError naming it otherwise."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{what} {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:  # permission, read-only file system, a file on the way, a full disk
+        raise InputError(f"{what} {folder} cannot be written: {error.strerror or error}") from None
+    return folder

@@ -9,11 +9,12 @@ is refused whole instead of being loaded halfway.
 import numpy
 
 from numerics.backend import to_device, to_host
+from numerics.validation import InputError
 
 SHOWN = 5  # names listed per kind of disagreement; the rest are counted
 
 
-class StateMismatchError(ValueError):
+class StateMismatchError(InputError):
     """A state dict whose names or shapes disagree with the model's."""
 
 

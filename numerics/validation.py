@@ -3,7 +3,15 @@
 Each check raises ValueError naming the argument, what was expected and what
 arrived, so a mistake is caught where it is made rather than as a broadcasting
 error three calls deeper.
+
+InputError is the kind of ValueError that the user's own input causes: a file, a line of it,
+a command-line argument or a setting. The command line prints it as one line; every other
+error, a bug in the library among them, keeps its traceback.
 """
+
+
+class InputError(ValueError):
+    """Bad input from the user (a file, an argument, a setting), named in the message."""
 
 
 def _describe(expected):

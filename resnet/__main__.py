@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy
 
 from numerics import to_host
-from numerics.files import save_npz
+from numerics.files import check_writable_folder, save_npz
 from numerics.softmax import softmax
+from numerics.validation import InputError
 from resnet.features import (
     IMAGE_EXTENSIONS,
     check_features_path,
@@ -70,7 +71,7 @@ def build_model(weights):
         return resnet50(weights=weights)
     except WeightsFileError:
         raise
-    except ValueError as error:
+    except InputError as error:
         # A readable file whose arrays do not fit ResNet50; the full list of names can be long.
         reason = str(error)
         if len(reason) > MAX_REASON_LENGTH:
@@ -95,6 +96,7 @@ def run_classify(args):
 
 def run_features(args):
     check_weights_given(args.weights)
+    check_writable_folder(Path(args.out).parent, "the folder of --out")
     images = list_images(args.folder)
     if not images:
         raise ImageLoadError(f"no image files ({' '.join(IMAGE_EXTENSIONS)}) in {args.folder}")
@@ -123,7 +125,7 @@ def positive_int(text):
 def npy_path(text):
     try:
         check_features_path(text)
-    except ValueError as error:
+    except InputError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return text
 
@@ -172,7 +174,7 @@ def main(argv=None):
             print(f"error: weights file not found: {missing.args[0]}", file=sys.stderr)
         print(WEIGHTS_HELP, file=sys.stderr)
         return EXIT_NO_WEIGHTS
-    except (ImageLoadError, WeightsFileError, OSError) as error:
+    except (InputError, OSError) as error:  # ImageLoadError and WeightsFileError among them
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
 

@@ -59,20 +59,13 @@ def batchnorm_backward(dout, cache, in_place=False):
     dout: x.shape. in_place: write dx over dout (for callers that own dout).
     Returns dx: x.shape, dgamma: (C,), dbeta: (C,).
     """
-    # BEGIN EXERCISE 14
     xp = array_module(dout)
-    rows, mean, inv_std = cache.rows, cache.mean, cache.inv_std
+    rows = cache.rows
     d = dout.reshape(rows.shape)
+    dgamma, dbeta, scale, k, c = backward_coefficients(d, cache)
     dx = d if in_place else xp.empty_like(d)
-    dbeta = column_sums(d)
-    # sum(dout * x_hat) with x_hat = (x - mean) * inv_std, from x itself.
-    dgamma = (column_dots(d, rows) - mean * dbeta) * inv_std
-    scale = cache.gamma * inv_std
-    if not cache.train:
+    if k is None:  # eval mode
         return xp.multiply(d, scale, out=dx).reshape(dout.shape), dgamma, dbeta
-    count = rows.shape[0]
-    k = scale * inv_std * dgamma / count
-    c = k * mean - scale * dbeta / count
     buffer = None
     for block in row_blocks(rows):
         part = rows[block]
@@ -82,4 +75,24 @@ def batchnorm_backward(dout, cache, in_place=False):
         dx_block -= scaled_x
         dx_block += c
     return dx.reshape(dout.shape), dgamma, dbeta
+
+
+def backward_coefficients(d, cache):
+    """dgamma, dbeta and the per-channel numbers of dx = scale * d - k * x + c.
+
+    d: (M, C), dout as rows; cache: a BatchNormCache. Returns dgamma, dbeta, scale, k, c, each
+    (C,); k and c are None in eval mode, where dx = scale * d.
+    """
+    # BEGIN EXERCISE 14
+    rows, mean, inv_std = cache.rows, cache.mean, cache.inv_std
+    dbeta = column_sums(d)
+    # sum(dout * x_hat) with x_hat = (x - mean) * inv_std, from x itself.
+    dgamma = (column_dots(d, rows) - mean * dbeta) * inv_std
+    scale = cache.gamma * inv_std
+    if not cache.train:
+        return dgamma, dbeta, scale, None, None
+    count = rows.shape[0]
+    k = scale * inv_std * dgamma / count
+    c = k * mean - scale * dbeta / count
+    return dgamma, dbeta, scale, k, c
     # END EXERCISE 14

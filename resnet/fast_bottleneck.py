@@ -136,9 +136,10 @@ def bottleneck_backward(dout, cache, in_place=False):
     dout: (N, H_out, W_out, 4 * width). in_place: dout may be overwritten (for callers
     that own it). Returns dx: (N, H, W, C_in) and {name: gradient} keyed like params.
     """
-    # BEGIN EXERCISE 15
-    caches, grads = cache, {}
+    caches = cache
     d = relu_backward(dout, caches["relu"], in_place)
+    # BEGIN EXERCISE 15
+    grads = {}
     projection = SHORTCUT_CONV in caches
     if projection:
         dshortcut, *unit_grads = conv_bn_backward(d, caches[SHORTCUT_CONV])
@@ -147,10 +148,19 @@ def bottleneck_backward(dout, cache, in_place=False):
         dshortcut = d
     dh = d
     for conv, bn, *_ in reversed(MAIN_PATH):
-        # d feeds both branches: only with a projection (already done) may the main path overwrite it.
-        own = projection or conv != "conv3"
-        dh, *unit_grads = conv_bn_backward(dh, caches[conv], in_place=own)
+        dh, *unit_grads = main_path_unit_backward(dh, caches, conv)
         add_unit_gradients(grads, conv, bn, unit_grads)
     dh += dshortcut
     return dh, grads
     # END EXERCISE 15
+
+
+def main_path_unit_backward(dh, caches, conv):
+    """conv_bn_backward of the main path's unit `conv`, written over dh wherever nothing else reads it.
+
+    conv3 receives the block's own gradient d, which the shortcut reads too: with a projection
+    shortcut (whose backward runs first) conv3 may write over it, with the identity it may not.
+    conv2 and conv1 receive the gradient the unit after them made, which no one else reads.
+    """
+    overwrite = SHORTCUT_CONV in caches or conv != "conv3"
+    return conv_bn_backward(dh, caches[conv], in_place=overwrite)

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from numerics import to_device, to_host
 from numerics.files import open_npy, write_text, writing_npy
+from numerics.validation import InputError
 from resnet.preprocess import CROP_SIZE, RESIZE_SIZE, load_images
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -30,7 +31,7 @@ def list_images(folder):
 def check_features_path(features_path):
     """Raise ValueError unless features_path ends in .npy (its image list goes beside it, in a .txt)."""
     if Path(features_path).suffix != ".npy":
-        raise ValueError(
+        raise InputError(
             f"the features file must end in .npy, got {features_path} "
             "(its image names go beside it, in a .txt)"
         )
@@ -90,9 +91,9 @@ def extract_features(
         check_features_path(out)
     paths = list(image_paths)
     if not paths:
-        raise ValueError("image_paths is empty: no images to extract features from")
+        raise InputError("image_paths is empty: no images to extract features from")
     if not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        raise InputError(f"batch_size must be a positive int, got {batch_size!r}")
     if encode is None:
         def encode(batch_paths):
             return model.features(to_model_device(model, load_images(batch_paths, resize_size, crop_size)))

@@ -23,6 +23,7 @@ import numpy
 
 from numerics import array_module, check_float, check_shape, selected, to_device, to_host
 from numerics.state_dicts import load_state_into, strip_prefix
+from numerics.validation import InputError
 from resnet.bottleneck import EXPANSION, bottleneck_layers
 from resnet.fast_bottleneck import bottleneck_backward, bottleneck_forward, conv_bn_backward, conv_bn_forward
 from resnet.fast_conv import gemm_ordered
@@ -59,13 +60,13 @@ class ResNet:
     def __init__(self, blocks_per_stage, widths, stem_width, num_classes, dtype, rng, in_channels=3,
                  pool_grid=1, stem_kernel=STEM_KERNEL, stem_pool=True, stem_stride=STEM_STRIDE):
         if len(blocks_per_stage) != len(widths) or min(blocks_per_stage, default=0) < 1:
-            raise ValueError(
+            raise InputError(
                 f"blocks_per_stage {tuple(blocks_per_stage)} and widths {tuple(widths)} need one "
                 "positive block count per width"
             )
         self.dtype = numpy.dtype(dtype)
         if self.dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating-point type, got {self.dtype}")
+            raise InputError(f"dtype must be a floating-point type, got {self.dtype}")
         self.xp = selected()
         self.in_channels, self.num_classes = in_channels, num_classes
         self.params, self.buffers, self._state_order = {}, {}, []
@@ -127,11 +128,11 @@ class ResNet:
     def _check_input(self, x):
         if array_module(x) is not self.xp:
             where = array_module(x).__name__
-            raise ValueError(f"x is a {where} array but the model lives on {self.xp.__name__}")
+            raise InputError(f"x is a {where} array but the model lives on {self.xp.__name__}")
         check_shape("x", x, ("N", self.in_channels, "H", "W"))
         check_float("x", x)
         if x.dtype != self.dtype:
-            raise ValueError(f"x must have the model's dtype {self.dtype}, got {x.dtype}")
+            raise InputError(f"x must have the model's dtype {self.dtype}, got {x.dtype}")
         return self.xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
     def _trunk_forward(self, x, train, keep_cache, maps=None, grid=None):
@@ -205,7 +206,7 @@ class ResNet:
         The forward's activations are freed as the backward pass goes past them.
         """
         if self._fc_cache is None:
-            raise ValueError("backward needs a forward(x, keep_cache=True) first (one backward per forward)")
+            raise InputError("backward needs a forward(x, keep_cache=True) first (one backward per forward)")
         fc_cache, self._fc_cache = self._fc_cache, None
         dfeatures, self.grads["fc.weight"], self.grads["fc.bias"] = linear_backward(dlogits, fc_cache)
         return self.backward_features(dfeatures, input_gradient)
@@ -229,7 +230,7 @@ class ResNet:
         or None with input_gradient=False.
         """
         if self._cache is None:
-            raise ValueError("backward needs a forward(x, keep_cache=True) first (one backward per forward)")
+            raise InputError("backward needs a forward(x, keep_cache=True) first (one backward per forward)")
         caches, self._cache = self._cache, None
         grads = self.grads
         dh = grid_avgpool_backward(dfeatures, caches.pop())

@@ -16,6 +16,9 @@ from pathlib import Path
 import numpy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from numerics import array_module
+from numerics.validation import InputError
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 RESIZE_SIZE = 256
@@ -23,7 +26,7 @@ CROP_SIZE = 224
 CLASS_NAMES_FILE = Path(__file__).with_name("imagenet_classes.txt")
 
 
-class ImageLoadError(ValueError):
+class ImageLoadError(InputError):
     """A file that is missing or not a readable image; the message names the file."""
 
 
@@ -106,8 +109,28 @@ def open_rgb(path):
         raise ImageLoadError(f"{path} could not be decoded as an image: {error}") from error
 
 
+def imagenet_crop(image, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE):
+    """torchvision's evaluation crop: the shorter side resized to resize_size (bilinear), then the
+    centred crop_size square kept.
+
+    image: PIL image in mode RGB, any size (W, H). Returns (crop_size, crop_size, 3) uint8.
+    """
+    resized = image.resize(resized_size(*image.size, resize_size), Image.Resampling.BILINEAR)
+    return numpy.asarray(resized.crop(center_crop_box(*resized.size, crop_size)))
+
+
+def imagenet_normalise(x):
+    """x: (..., 3, H, W) floats, pixels / 255 (NumPy or CuPy), made (x - mean) / std in place with
+    ImageNet's mean and std per channel, what torchvision's ImageNet weights were trained on.
+    Returns x."""
+    xp = array_module(x)
+    x -= xp.asarray(IMAGENET_MEAN, dtype=x.dtype)[:, None, None]
+    x /= xp.asarray(IMAGENET_STD, dtype=x.dtype)[:, None, None]
+    return x
+
+
 def preprocess_image(image, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE):
-    """A PIL RGB image as a normalised network input.
+    """A PIL RGB image as a normalised network input: imagenet_crop, then imagenet_normalise.
 
     image: PIL image in mode RGB, any size (W, H).
     Returns x: (3, crop_size, crop_size) float32 NumPy array, channels R, G, B, each
@@ -116,12 +139,9 @@ def preprocess_image(image, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE):
     _check_sizes(resize_size, crop_size)
     if image.mode != "RGB":
         raise ValueError(f"image must be in mode RGB, got {image.mode!r}")
-    resized = image.resize(resized_size(*image.size, resize_size), Image.Resampling.BILINEAR)
-    cropped = resized.crop(center_crop_box(*resized.size, crop_size))
-    pixels = numpy.asarray(cropped, dtype=numpy.float32).transpose(2, 0, 1) / numpy.float32(255)
-    mean = numpy.asarray(IMAGENET_MEAN, dtype=numpy.float32)[:, None, None]
-    std = numpy.asarray(IMAGENET_STD, dtype=numpy.float32)[:, None, None]
-    return numpy.ascontiguousarray((pixels - mean) / std)
+    pixels = imagenet_crop(image, resize_size, crop_size).astype(numpy.float32).transpose(2, 0, 1)
+    pixels /= numpy.float32(255)
+    return numpy.ascontiguousarray(imagenet_normalise(pixels))
 
 
 def load_image(path, resize_size=RESIZE_SIZE, crop_size=CROP_SIZE):

@@ -17,6 +17,7 @@ The page's JSON (centres as fractions of the picture's side, x to the right, y d
 import numpy
 
 from captioner.synthetic import place_objects, render_scene
+from numerics.validation import InputError
 
 OBJECT_KEYS = ("shape", "colour", "size", "centre")
 MAX_SEED = 2**32 - 1
@@ -38,7 +39,7 @@ def render_drawn_scene(payload, image_size):
         scene = place_objects([(item["shape"], item["colour"], item["size"],
                                 tuple(value * image_size for value in item["centre"])) for item in objects],
                               image_size)
-    except ValueError as refused:
+    except InputError as refused:
         raise SceneError(f"the synthetic world never draws this scene: {refused}") from None
     return scene, render_scene(scene, numpy.random.default_rng(seed), image_size)
 

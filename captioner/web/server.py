@@ -20,12 +20,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
+from captioner.arguments import port_number, positive_int
 from captioner.checkpoint import load_checkpoint
 from captioner.demo import load_demo_model
 from captioner.encoder import build_encoder
 from captioner.web.scenes import SceneError
 from captioner.web.service import CaptionService, RequestError
 from captioner.web.uploads import UploadError
+from numerics.validation import InputError
 
 HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost")
@@ -60,7 +62,7 @@ class CaptionServer(ThreadingHTTPServer):
         try:
             super().__init__((HOST, port), CaptionHandler)
         except OSError as error:
-            raise ValueError(f"cannot listen on {HOST}:{port} ({error.strerror}): "
+            raise InputError(f"cannot listen on {HOST}:{port} ({error.strerror}): "
                              "choose another port with --port") from None
 
     @property
@@ -236,8 +238,8 @@ def add_serve_command(commands):
     command = commands.add_parser("serve", help="a local web page that captions a picture and shows why")
     command.add_argument("--checkpoint", help="a checkpoint .npz (default: the demo model in the package)")
     command.add_argument("--weights", help="ResNet50 weights, for a checkpoint trained on cached features")
-    command.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)")
-    command.add_argument("--max-length", type=int, default=20, help="longest caption in words")
+    command.add_argument("--port", type=port_number, default=8000, help="port on 127.0.0.1 (0: any free one)")
+    command.add_argument("--max-length", type=positive_int, default=20, help="longest caption in words")
     command.add_argument("--quiet", action="store_true", help="log no requests")
     command.set_defaults(run=lambda args: serve(args.checkpoint, args.weights, args.port, args.max_length,
                                                 args.quiet))

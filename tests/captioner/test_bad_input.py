@@ -106,6 +106,26 @@ def test_the_library_refuses_negative_split_sizes_too(flickr, counts):
         load_splits(flickr / "captions.txt", names=["a.png", "b.png", "c.png"], **counts)
 
 
+def test_a_bug_in_the_library_keeps_its_traceback(monkeypatch, tmp_path):
+    """Only the user's own mistakes (InputError, missing or unreadable files) become one line."""
+    import captioner.cli
+
+    def broken(*args, **kwargs):  # what a shape bug inside the library raises
+        raise ValueError("operands could not be broadcast together with shapes (2,3) (4,)")
+
+    monkeypatch.setattr(captioner.cli, "load_checkpoint", broken)
+    with pytest.raises(ValueError, match="could not be broadcast"):
+        main(["caption", str(tmp_path / "picture.png"), "--checkpoint", str(SHIPPED_MODEL)])
+
+
+def test_extract_features_into_an_unwritable_folder_is_refused_before_any_picture(tmp_path, capsys):
+    (tmp_path / "notes").write_text("a file")
+    # No images, no weights: the folder of --out is checked first, before either is looked for.
+    out = tmp_path / "notes" / "f.npy"
+    refused(["extract-features", tmp_path / "Images", "--weights", "w.npz", "--out", out],
+            capsys, f"the folder of --out {tmp_path / 'notes'} is a file, not a folder")
+
+
 def test_out_is_a_file(flickr, tmp_path, capsys):
     (tmp_path / "notes").write_text("a file")
     refused(["train", *data_arguments(flickr), "--out", tmp_path / "notes"], capsys,

@@ -50,8 +50,9 @@ def uninterrupted(tmp_path_factory):
 
 # (point, the time it is reached, signal, steps complete when the signal comes); B: batches an epoch.
 # Training reaches "batch" once its forward and backward passes are done, "optimizer-step" once the
-# parameters are updated but not yet its progress, "validation" once the captions of the validation
-# images are made, "checkpoint" as a checkpoint write starts (a held SIGINT waits for its end).
+# parameters are updated but not yet its progress, "validation" as each batch of validation images
+# is about to be captioned (in the middle of validation), "checkpoint" as a checkpoint write starts
+# (a held SIGINT waits for its end).
 FAULTS = [
     ("batch", lambda B: B + 2, "SIGINT", lambda B: B + 1),
     ("optimizer-step", lambda B: 3, "SIGINT", lambda B: 3),

@@ -106,7 +106,8 @@ def test_an_unwritable_target_is_named_not_the_temporary_file(tmp_path):
 def test_the_temporary_file_is_recognisable(tmp_path):
     with atomic_output(tmp_path / "w.npz") as temporary:
         assert temporary.parent == tmp_path
-        assert temporary.name.startswith(f".w.npz.{os.getpid()}-") and temporary.name.endswith(".partial")
+        # the destination's suffix last: Pillow and matplotlib choose the format by it
+        assert temporary.name.startswith(f".w.npz.{os.getpid()}-") and temporary.name.endswith(".partial.npz")
         temporary.write_bytes(b"x")
 
 
@@ -124,7 +125,7 @@ def test_a_killed_write_is_cleaned_up_by_the_next_one(tmp_path):
     finished = subprocess.run([sys.executable, "-c", killed, str(path)], env=environment, check=False)
     assert finished.returncode == 9
     left = [name for name in names_in(tmp_path) if name != "checkpoint.npz"]
-    assert len(left) == 1 and left[0].startswith(".checkpoint.npz.") and left[0].endswith(".partial")
+    assert len(left) == 1 and left[0].startswith(".checkpoint.npz.") and left[0].endswith(".partial.npz")
     assert load_npz(path)[1] == {"version": 1}  # the killed write did not touch the file
     save_npz(path, small_state(), {"version": 2})
     assert names_in(tmp_path) == ["checkpoint.npz"]
@@ -132,10 +133,10 @@ def test_a_killed_write_is_cleaned_up_by_the_next_one(tmp_path):
 
 
 def test_only_stale_partials_of_the_same_file_are_removed(tmp_path):
-    stale = f".w.npz.{DEAD_PID}-0123456789ab.partial"
-    impossible_pid = f".w.npz.{10**20}-0123456789ab.partial"
-    running = f".w.npz.{os.getppid()}-0123456789ab.partial"  # a write still in progress elsewhere
-    other_file = f".v.npz.{DEAD_PID}-0123456789ab.partial"
+    stale = f".w.npz.{DEAD_PID}-0123456789ab.partial.npz"
+    impossible_pid = f".w.npz.{10**20}-0123456789ab.partial.npz"
+    running = f".w.npz.{os.getppid()}-0123456789ab.partial.npz"  # a write still in progress elsewhere
+    other_file = f".v.npz.{DEAD_PID}-0123456789ab.partial.npz"
     for name in (stale, impossible_pid, running, other_file, "w.npz.partial", ".w.npz.notes"):
         (tmp_path / name).write_bytes(b"x")
     assert sorted(remove_stale_partials(tmp_path / "w.npz")) == sorted([stale, impossible_pid])

@@ -151,6 +151,15 @@ def test_features_output_must_be_npy(tmp_path, capsys):
     assert "must end in .npy" in capsys.readouterr().err
 
 
+def test_features_into_a_folder_that_cannot_be_written_is_refused_before_any_picture(tmp_path, capsys):
+    (tmp_path / "notes").write_text("a file")
+    out = tmp_path / "notes" / "f.npy"
+    assert main(["features", str(tmp_path / "Images"), "--weights", str(TINY_PTH), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert f"the folder of --out {tmp_path / 'notes'} is a file, not a folder" in error
+    assert error.count("\n") == 1
+
+
 def test_features_of_a_folder_without_images(tmp_path, capsys):
     assert main(["features", str(tmp_path), "--weights", str(TINY_PTH), "--out", "f.npy"]) == 1
     assert str(tmp_path) in capsys.readouterr().err
