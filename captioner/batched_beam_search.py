@@ -35,6 +35,7 @@ def batched_beam_search(decoder, features, beam_width, max_length, length_penalt
     captioner.decoding.beam_search. Returns N lists [(rank score, word ids), ...], best
     first, each what _search_one returns for that image.
     """
+    # BEGIN EXERCISE 16
     xp = array_module(features)
     N, K = features.shape[0], beam_width
     if N == 0 or max_length < 1:
@@ -72,6 +73,7 @@ def batched_beam_search(decoder, features, beam_width, max_length, length_penalt
             break
     picks, total = to_host(xp.stack(chosen, axis=1)), to_host(xp.stack(totals, axis=1))
     return [_read_back(picks[n], total[n], V, K, length_penalty) for n in range(N)]
+    # END EXERCISE 16
 
 
 def _largest(values, count):
@@ -95,6 +97,7 @@ def _read_back(picks, total, V, K, length_penalty):
 
     picks, total: host arrays (steps, K), what each step chose, best first.
     """
+    # BEGIN EXERCISE 16
     beams, beam_scores, finished = [[]], [0.0], []
     for step_picks, step_total in zip(picks.tolist(), total.tolist(), strict=True):
         new_beams, new_scores = [], []
@@ -117,3 +120,4 @@ def _read_back(picks, total, V, K, length_penalty):
         finished = [(score / max(1, len(words)) ** length_penalty, words)
                     for score, words in zip(beam_scores, beams, strict=True)]
     return sorted(finished, key=lambda item: item[0], reverse=True)
+    # END EXERCISE 16

@@ -104,11 +104,16 @@ EXERCISES = [
              "resnet/fast_bottleneck.py: the same steps from d (its ReLU's gradient), with its own "
              "conv_bn_backward for the shortcut and main_path_unit_backward for the main path",
              ("tests/resnet/test_bottleneck_composition.py",)),
-    Exercise(16, "beam search", (("captioner/decoding.py", "_search_one"),),
+    Exercise(16, "beam search", (("captioner/decoding.py", "_search_one"),
+                                 ("captioner/batched_beam_search.py", "batched_beam_search"),
+                                 ("captioner/batched_beam_search.py", "_read_back")),
              "step every live beam at once with decoder.step; each beam's score plus the log_softmax "
              "(numerics.softmax) of its scores rates every (beam, word); keep the beam_width best; one that "
              "picks END_ID is finished, ranked by score / length ** length_penalty; return every finished "
-             "(rank, words), best first (the live beams if none finished)",
+             "(rank, words), best first (the live beams if none finished). beam_search runs the batched "
+             "twin in captioner/batched_beam_search.py: it may simply return, for each image n, "
+             "_search_one(decoder, features[n : n + 1], ...) (import it inside the function); "
+             "_read_back is then not needed",
              ("tests/captioner/test_decoding.py",)),
     Exercise(17, "clipped n-gram matches", (("captioner/metrics.py", "clipped_ngram_matches"),),
              "ngram_counts counts the n-grams; a hypothesis n-gram matches at most as often as it occurs "

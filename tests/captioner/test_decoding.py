@@ -62,7 +62,7 @@ def image_by_image(decoder, features, beam_width=3, max_length=20, length_penalt
             for n in range(features.shape[0])]
 
 
-SEARCHES = [pytest.param(beam_search, id="batched"),
+SEARCHES = [pytest.param(beam_search, id="batched", marks=pytest.mark.exercise(16)),
             pytest.param(image_by_image, id="image_by_image", marks=pytest.mark.exercise(16))]
 
 
@@ -186,6 +186,7 @@ def test_the_batch_finds_what_each_image_alone_finds(xp, context, length_penalty
                                    rtol=0, atol=1e-12)
 
 
+@pytest.mark.exercise(16)
 def test_a_batch_of_no_steps_or_no_images(xp):
     decoder, features = decoder_for_batches(xp, "pooled", 0, 0.0)
     assert batched_beam_search(decoder, features, 3, 0, 0.0) == [[(0.0, [])]] * 5
@@ -222,13 +223,26 @@ def test_beam_width_must_be_positive(xp):
         beam_search(decoder, features, beam_width=0)
 
 
-def test_decoding_waits_for_the_device_every_few_steps_not_every_step():
+def never_ending(steps):
+    """A decoder on the strict backend whose captions never end, its features, and how often
+    decoding may look at whether to stop in `steps` steps."""
     decoder, features = decoder_and_features(strict, 3)
     decoder.params["b_vocab"][END_ID] = -1e9  # no caption ends: every step is taken
-    checks = 12 // STOP_CHECK_INTERVAL
+    return decoder, features, steps // STOP_CHECK_INTERVAL
+
+
+def test_greedy_decoding_waits_for_the_device_every_few_steps_not_every_step():
+    decoder, features, checks = never_ending(12)
     before = strict.synchronisations()
     assert [len(words) for words in greedy_decode(decoder, features, 12)] == [12, 12]
     assert strict.synchronisations() - before == checks + 1  # and one copy of all the words
+
+
+# The project's batched search; an answer to exercise 16 that searches one picture at a time on the
+# host is right, but waits for the device at every step.
+@pytest.mark.needs_exercises(16)
+def test_beam_search_waits_for_the_device_every_few_steps_not_every_step():
+    decoder, features, checks = never_ending(12)
     before = strict.synchronisations()
     assert [len(words) for words in beam_search(decoder, features, beam_width=3, max_length=12)] == [12, 12]
     assert strict.synchronisations() - before <= checks + 2  # and the copies of what each step chose
