@@ -12,6 +12,7 @@ Prints one row per exercise; exit status 0 when every one passes, 1 otherwise.
 
 import argparse
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -169,6 +170,21 @@ def write_csv(rows, path):
     write_text(path, text.getvalue())
 
 
+# What grading runs: the tests (the test extra), and for the notebooks' check cells a kernel.
+TEST_TOOLS = ("pytest", "hypothesis")
+NOTEBOOK_TOOLS = ("nbclient", "nbformat", "ipykernel")
+
+
+def missing_tools(notebooks=True, find=importlib.util.find_spec):
+    """What this environment lacks to grade, as one line with the command that installs it, or None."""
+    wanted = TEST_TOOLS + (NOTEBOOK_TOOLS if notebooks else ())
+    missing = [name for name in wanted if find(name) is None]
+    if not missing:
+        return None
+    extras = "test,notebooks" if notebooks else "test"
+    return f"grading needs {', '.join(missing)}, not installed here: pip install -e '.[{extras}]'"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course grade", description=__doc__.split("\n")[0])
     parser.add_argument("--plan", help="the plan whose points count (default: the edition's, or 6w)")
@@ -178,6 +194,9 @@ def main(argv=None):
     parser.add_argument("--no-notebooks", action="store_true", help="grade the library exercises only")
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    missing = missing_tools(notebooks=not args.no_notebooks)
+    if missing:
+        sys.exit(f"python -m course grade: {missing}")
     plan = load_plan(args.plan or read_record(args.root).get("plan", DEFAULT_PLAN))
     print("running the exercise tests" + ("" if args.no_notebooks else " and the notebooks") + "...",
           file=sys.stderr, flush=True)

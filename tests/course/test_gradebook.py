@@ -4,7 +4,14 @@ import csv
 import json
 
 from course.exercises import Exercise
-from course.gradebook import format_table, gradescope_results, library_rows, notebook_rows, write_csv
+from course.gradebook import (
+    format_table,
+    gradescope_results,
+    library_rows,
+    missing_tools,
+    notebook_rows,
+    write_csv,
+)
 from course.notebook_runs import NotebookRun
 from course.plan import Plan, Week
 
@@ -69,3 +76,14 @@ def test_csv_holds_the_rows(tmp_path):
     with open(tmp_path / "grades.csv", newline="") as file:
         read = list(csv.DictReader(file))
     assert read == [{key: str(value) for key, value in row.items()} for row in rows()]
+
+
+def test_grading_without_its_tools_says_what_to_install():
+    absent = {"pytest", "nbclient"}
+    def find(name):
+        return None if name in absent else object()
+    line = missing_tools(notebooks=True, find=find)
+    assert line == "grading needs pytest, nbclient, not installed here: pip install -e '.[test,notebooks]'"
+    assert missing_tools(notebooks=False, find=find) == ("grading needs pytest, not installed here: "
+                                                          "pip install -e '.[test]'")
+    assert missing_tools(notebooks=True, find=lambda name: object()) is None
