@@ -128,10 +128,14 @@ EXERCISES = [
              "+ r * (prev_h W_hn + b_hn)); next_h = (1 - z) * n + z * prev_h",
              ("tests/lstm/test_gru_step.py",)),
     Exercise(20, "GRU step backward", (("lstm/gru_step.py", "gru_step_backward"),
-                                       ("lstm/gru_fused.py", "gru_cell_backward")),
+                                       ("lstm/gru_fused.py", "gru_cell_backward"),
+                                       ("lstm/gru_hidden_state.py", "gru_hidden_state_backward"),
+                                       ("lstm/gru_candidate.py", "gru_candidate_backward")),
              "walk next_h = (1 - z) * n + z * prev_h backwards to dn, dz and the direct part of dprev_h; "
              "through tanh to n's pre-activation, which reaches r and prev_h W_hn; then the sigmoids of r "
-             "and z; prev_h gathers three paths", ("tests/lstm/test_gru_step.py",)),
+             "and z; prev_h gathers three paths. The same steps, one part each, in "
+             "gru_hidden_state_backward and gru_candidate_backward, and for the stacked blocks in "
+             "gru_cell_backward", ("tests/lstm/test_gru_step.py", "tests/lstm/test_gru_gates.py")),
     Exercise(21, "attention scores forward", (("captioner/attention_scores.py", "attention_scores_forward"),),
              "h W_h is one row per picture: give it an axis for the cells so that it is added to each of "
              "the L cells of A_projected; tanh_forward squashes the sum into t (N, L, K), and each cell's "

@@ -53,6 +53,7 @@ def test_sigmoid_gate_values_match_the_formula(xp, gate):
     assert rel_error(dbx, dbh) == 0.0  # the two biases are added: each gets the same gradient
 
 
+@pytest.mark.exercise(20)
 def test_candidate_gradients(xp):
     errors = check_layer(lstm.gru_candidate_forward, lstm.gru_candidate_backward,
                          candidate_inputs(xp, np.random.default_rng(3)))
@@ -69,6 +70,7 @@ def test_candidate_scales_the_whole_past_share_by_r(xp):
     assert rel_error(cache["hn"], past) < 1e-14
 
 
+@pytest.mark.exercise(20)
 def test_candidate_with_a_closed_reset_gate_reads_only_the_input(xp):
     inputs = candidate_inputs(xp, np.random.default_rng(5))
     inputs["r"] = xp.zeros_like(inputs["r"])
@@ -79,6 +81,7 @@ def test_candidate_with_a_closed_reset_gate_reads_only_the_input(xp):
     assert not any(to_host(grad).any() for grad in (dprev_h, dWh_n, dbh_n))
 
 
+@pytest.mark.exercise(20)
 def test_hidden_state_blend(xp):
     rng = np.random.default_rng(6)
     z = xp.asarray(rng.uniform(0, 1, (2, 3)))
