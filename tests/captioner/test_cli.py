@@ -19,7 +19,7 @@ def run(arguments, capsys):
 
 
 # training end to end with attention, and BLEU
-@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 17, 18, 21, 22, 23, 24)
+@pytest.mark.needs_exercises(12, 14, 15, 17, 18, 21, 22, 23, 24)
 def test_quick_demo_writes_every_output(tmp_path, capsys):
     status, out, _ = run(["demo", "--quick", "--quiet", "--out", tmp_path], capsys)
     assert status == 0
@@ -74,7 +74,7 @@ def write_caption_files(folder, split):
             "karpathy": ["--captions", folder / "dataset_flickr8k.json"]}
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 17, 18)  # training the decoder and BLEU
+@pytest.mark.needs_exercises(12, 17, 18)  # training the decoder and BLEU
 def test_flickr_path_in_every_format(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     features = np.load(folder / "features.npy")
@@ -104,7 +104,7 @@ def test_flickr_path_in_every_format(flickr_folder, tmp_path, capsys):
     assert "other settings: epochs 1 (now 2), max_length 16 (now 20)" in err
 
 
-@pytest.mark.needs_exercises(9, 10, 12, 14, 15, 17, 18, 21, 22, 23, 24)  # it trains before it errs
+@pytest.mark.needs_exercises(12, 14, 15, 17, 18, 21, 22, 23, 24)  # it trains before it errs
 def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     captions = folder / "captions.txt"

@@ -21,8 +21,8 @@ from tests.captioner.tiny_flickr import SMALL_RUN, data_arguments, write_tiny_fl
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Training runs lstm_backward_with_cell (course exercises 9, 10, 12); validation, corpus BLEU (17, 18).
-pytestmark = pytest.mark.needs_exercises(9, 10, 12, 17, 18)
+# Training runs lstm_backward_with_cell (course exercise 12); validation, corpus BLEU (17, 18).
+pytestmark = pytest.mark.needs_exercises(12, 17, 18)
 
 
 def run_training(folder, out, *extra, fault=None):

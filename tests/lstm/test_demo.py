@@ -23,7 +23,7 @@ def test_recall_batch_layout():
     assert mask.sum() == 4 and mask[:, -1].all()
 
 
-@pytest.mark.needs_exercises(9, 10, 12)  # lstm_backward
+@pytest.mark.needs_exercises(12)  # lstm_backward
 def test_lstm_learns_to_recall_across_a_short_gap():
     model, losses = finish(train("lstm", gap=5, steps=400, report_every=100))
     assert losses[-1] < 0.2 * losses[0]
