@@ -136,7 +136,7 @@ def _check_metadata(metadata, arrays, path):
     for field, smallest_array in _smallest_arrays(metadata).items():
         if smallest_array > values:
             refuse(field, f"small enough for the {values} parameters saved: the model it describes "
-                          f"has an array of {smallest_array} numbers")
+                          f"needs at least {smallest_array}")
     progress = metadata["progress"]
     for counter in PROGRESS_COUNTERS:
         if counter in progress and not (_is_count(progress[counter]) and progress[counter] >= 0):
@@ -153,7 +153,7 @@ def _check_metadata(metadata, arrays, path):
 
 
 def _smallest_arrays(metadata):
-    """{field: the number of values of one parameter array that the model described must have}.
+    """{field: at least how many parameters the model that the metadata describes has}.
 
     Sizes are each at most the count of parameters saved (checked before this), but their products
     are what gets allocated: a decoder of hidden size H has an H x H block of the recurrent

@@ -2,9 +2,9 @@
 
 A plan is a JSON file in course/plans/ (6w.json, the default, and 4w.json). It is the one
 source that the instructors' page, the syllabus, the student edition (--through-week and
---written-through), the gradebook's points and CI's weekly simulation read. plan_problems() says what is
-inconsistent in a plan: a notebook of week w that needs an exercise due after week w, an
-exercise due twice or never, a notebook or chapter that does not exist.
+--written-through), the gradebook's points and CI's weekly simulation read. plan_problems()
+says what is inconsistent in a plan: a notebook of week w that needs an exercise due after
+week w, an exercise due twice or never, a notebook or chapter that does not exist.
 """
 
 import json

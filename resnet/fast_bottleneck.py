@@ -161,6 +161,8 @@ def main_path_unit_backward(dh, caches, conv):
     conv3 receives the block's own gradient d, which the shortcut reads too: with a projection
     shortcut (whose backward runs first) conv3 may write over it, with the identity it may not.
     conv2 and conv1 receive the gradient the unit after them made, which no one else reads.
+    dh: (N, H_out, W_out, C_out) of that unit; caches: the block's (bottleneck_forward's); conv: the
+    unit's name. Returns conv_bn_backward's dx, dw, dgamma, dbeta.
     """
     overwrite = SHORTCUT_CONV in caches or conv != "conv3"
     return conv_bn_backward(dh, caches[conv], in_place=overwrite)
