@@ -11,8 +11,8 @@ from pathlib import Path
 
 from figure_tools import write_table
 
-from course.exercises import BY_NUMBER, EXERCISES, PENDING_MERGE
-from course.notebooks import NEEDS, PENDING_NOTEBOOKS, PRECOMPUTED
+from course.exercises import BY_NUMBER, EXERCISES
+from course.notebooks import NEEDS, PRECOMPUTED
 from course.plan import DEFAULT_PLAN, load_plan, notebook_exercises, plan_as_json, plan_names
 
 # The chapter that explains each exercise, by exercise number (its week's chapters otherwise).
@@ -32,13 +32,11 @@ def chapter_link(chapter, root):
 
 
 def notebook_name(notebook):
-    name = Path(notebook).stem.replace("_", " ")
-    return name + (" (on another branch until merged)" if notebook in PENDING_NOTEBOOKS else "")
+    return Path(notebook).stem.replace("_", " ")
 
 
 def exercise_name(number):
-    pending = " (on another branch until merged)" if number in PENDING_MERGE else ""
-    return f"{number} {BY_NUMBER[number].title}{pending}"
+    return f"{number} {BY_NUMBER[number].title}"
 
 
 def write_plan_table(out, plan, root):

@@ -4,7 +4,8 @@
 
 Copies the project's files into OUT_DIR (which must be empty or not exist yet): the files
 git knows of and the new ones it does not ignore, or without git every file outside what
-.gitignore names, less what only instructors have (INSTRUCTORS_ONLY: the answer key, CI).
+.gitignore names, less what only instructors have (INSTRUCTORS_ONLY: the answer key, CI, the
+tests' naive references).
 Between the markers of each exercise (course/exercises.py) the body becomes
 raise NotImplementedError("Exercise N (title): hint"), and each notebook's solution cells
 are cleared (course/notebook_solutions.py). Which exercises are blank:
@@ -29,14 +30,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course.exercises import active_exercises
+from course.exercises import EXERCISES
 from course.markers import marker_problems, replace_bodies
 from course.notebook_solutions import clear_solutions
 from course.placeholder import exercise_message, raise_lines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# Never handed to students: the answer key, CI's scripts (they build the answers back in).
-INSTRUCTORS_ONLY = ("course/answers/", ".ci/")
+# Never handed to students: the answer key, CI's scripts (they build the answers back in), and the
+# naive references behind the tests' golden values (a reference forward pass answers an exercise).
+INSTRUCTORS_ONLY = ("course/answers/", ".ci/", "tests/references/")
 EDITION_RECORD = "course/edition.json"
 
 
@@ -117,12 +119,12 @@ def build(out_dir, root=PROJECT_ROOT, exercises=None, written=frozenset(), solve
           record=None):
     """Write the student edition of the project at root into out_dir.
 
-    exercises: the registered exercises (default: those present, course.exercises.active_exercises);
+    exercises: the registered exercises (default: all of course.exercises.EXERCISES);
     written: exercise numbers left written; solved_notebooks: notebook paths whose solution
     cells stay; record: a dict written to course/edition.json. Returns (number of files,
     exercise bodies replaced, notebook solution cells cleared).
     """
-    exercises = active_exercises() if exercises is None else exercises
+    exercises = EXERCISES if exercises is None else exercises
     out_dir, root = Path(out_dir), Path(root)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise ValueError(f"{out_dir} is not empty: give a new or empty folder")
@@ -167,7 +169,7 @@ def build_blank_through(out_dir, plan, week, root=PROJECT_ROOT):
     """The edition of a course that stops at `week`: the exercises due in weeks 1 .. week blank, and
     the solutions of those weeks' notebooks cleared; every later exercise and notebook written.
     Returns build()'s counts."""
-    numbers = {exercise.number for exercise in active_exercises()}
+    numbers = {exercise.number for exercise in EXERCISES}
     written = numbers - set(plan.due_through(week))
     taught = set(plan.notebooks_through(week))
     solved = {notebook for w in plan.weeks for notebook in w.notebooks} - taught

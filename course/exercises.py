@@ -123,10 +123,19 @@ EXERCISES = [
              "add up clipped matches and hypothesis n-grams over all images before dividing; BLEU-n is "
              "brevity_penalty(c, r), r summed from closest_reference_length, times the geometric mean of "
              "p_1 .. p_n, and 0 once some p_k is 0", ("tests/captioner/test_corpus_bleu.py",)),
-    Exercise(19, "GRU step forward", (("lstm/gru_step.py", "gru_step_forward"),),
-             "r and z are sigmoids of x Wx + prev_h Wh + bx + bh in their blocks; n = tanh(x W_in + b_in "
-             "+ r * (prev_h W_hn + b_hn)); next_h = (1 - z) * n + z * prev_h",
-             ("tests/lstm/test_gru_step.py",)),
+    Exercise(19, "GRU step forward", (("lstm/reset_gate.py", "reset_gate_forward"),
+                                      ("lstm/update_gate.py", "update_gate_forward"),
+                                      ("lstm/gru_candidate.py", "gru_candidate_forward"),
+                                      ("lstm/gru_hidden_state.py", "gru_hidden_state_forward"),
+                                      ("lstm/gru_step.py", "gru_step_forward"),
+                                      ("lstm/gru_fused.py", "activate_gru_gates")),
+             "r and z are sigmoids of x Wx + bx + prev_h Wh + bh, each with its own block of the weights "
+             "(gru_gate_weights); n = tanh(x Wx_n + bx_n + r * hn) with hn = prev_h Wh_n + bh_n; next_h = "
+             "(1 - z) * n + z * prev_h (write it into out when out is given). Each part returns the cache "
+             "its docstring lists; gru_step_forward calls the four parts. activate_gru_gates does the same "
+             "for the stacked blocks, in place: the sigmoid columns (gru_sigmoid_columns) of ax + ah, then "
+             "the n block of ax plus r times the n block of ah, through tanh",
+             ("tests/lstm/test_gru_step.py", "tests/lstm/test_gru_gates.py")),
     Exercise(20, "GRU step backward", (("lstm/gru_step.py", "gru_step_backward"),
                                        ("lstm/gru_fused.py", "gru_cell_backward"),
                                        ("lstm/gru_hidden_state.py", "gru_hidden_state_backward"),
@@ -160,17 +169,6 @@ EXERCISES = [
 
 BY_NUMBER = {exercise.number: exercise for exercise in EXERCISES}
 
-# TODO(merge): exercises whose source and tests are written on other branches (the GRU: 19, 20;
-# attention: 21, 22). Until they land, the tooling skips their missing files and notebooks;
-# empty this set when merging them, and every check applies to them again.
-PENDING_MERGE = frozenset()
-
-
 def label(number):
     """'exercise 5 (forget gate backward)', as failures and the gradebook name it."""
     return f"exercise {number} ({BY_NUMBER[number].title})"
-
-
-def active_exercises():
-    """The exercises whose source is in this project (every one, once PENDING_MERGE is empty)."""
-    return [exercise for exercise in EXERCISES if exercise.number not in PENDING_MERGE]

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from course.edition import PROJECT_ROOT, build, read_record
-from course.exercises import active_exercises
+from course.exercises import EXERCISES
 from course.gradebook import format_table, grade, gradescope_results, write_json
 from course.markers import marked_bodies, replace_bodies
 from course.notebook_solutions import solution_cells
@@ -64,7 +64,7 @@ def graded_copy(submission, out_dir, root=PROJECT_ROOT):
     submission, out_dir = Path(submission), Path(out_dir)
     build(out_dir, root)
     notes = []
-    paths = {path for exercise in active_exercises() for path in exercise.paths}
+    paths = {path for exercise in EXERCISES for path in exercise.paths}
     for path in sorted(paths):
         source = submission / path
         if not source.exists():

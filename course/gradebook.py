@@ -22,8 +22,7 @@ import tempfile
 from pathlib import Path
 
 from course.edition import read_record
-from course.exercises import active_exercises
-from course.notebooks import PENDING_NOTEBOOKS
+from course.exercises import EXERCISES
 from course.plan import DEFAULT_PLAN, load_plan
 from numerics.files import write_text
 
@@ -95,7 +94,7 @@ def notebook_rows(runs, plan):
 
 def plan_notebooks(plan, root):
     return [notebook for week in plan.weeks for notebook in week.notebooks
-            if notebook not in PENDING_NOTEBOOKS and (Path(root) / notebook).exists()]
+            if (Path(root) / notebook).exists()]
 
 
 def graded_work(plan, record, root, exercises):
@@ -122,7 +121,7 @@ def grade(root=PROJECT_ROOT, plan=None, notebooks=None, exercises=None):
     record = read_record(root)
     plan = plan or load_plan(record.get("plan", DEFAULT_PLAN))
     exercises, default_notebooks = graded_work(plan, record, root,
-                                               active_exercises() if exercises is None else exercises)
+                                               EXERCISES if exercises is None else exercises)
     ordered = sorted(exercises, key=lambda exercise: (plan.due_week(exercise.number), exercise.number))
     rows = library_rows(run_library_tests(root, ordered), ordered, plan)
     notebooks = default_notebooks if notebooks is None else notebooks

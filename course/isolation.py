@@ -20,7 +20,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from course.exercises import BY_NUMBER, active_exercises
+from course.exercises import BY_NUMBER, EXERCISES
 from course.markers import marked_bodies
 from course.placeholder import exercise_message, raise_lines
 
@@ -114,7 +114,7 @@ def check_one(number, kind, root=PROJECT_ROOT):
     from course.gradebook import library_rows, run_library_tests
     from course.plan import load_plan
 
-    exercises = active_exercises()
+    exercises = EXERCISES
     results = run_library_tests(root, exercises, plugins=("course.isolation",),
                                 env={"COURSE_WRONG": f"{number}:{kind}"})
     rows = library_rows(results, exercises, load_plan())
@@ -132,7 +132,7 @@ def main(argv=None):
     parser.add_argument("exercises", nargs="*", type=int, help="exercise numbers (default: all present)")
     parser.add_argument("--jobs", type=int, default=2, help="checks run at once (default: %(default)s)")
     args = parser.parse_args(argv)
-    numbers = args.exercises or [exercise.number for exercise in active_exercises()]
+    numbers = args.exercises or [exercise.number for exercise in EXERCISES]
     cases = [(number, kind) for number in numbers for kind in KINDS]
     with ThreadPoolExecutor(args.jobs) as pool:
         outcomes = list(pool.map(lambda case: (case, check_one(*case)), cases))

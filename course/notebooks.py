@@ -33,6 +33,3 @@ PRECOMPUTED = {
     "notebooks/04_forget_gate.ipynb": (12,),
     "notebooks/06_cell_state.ipynb": (11, 12),
 }
-
-# TODO(merge): notebooks written on other branches; until they land the tooling skips them.
-PENDING_NOTEBOOKS = frozenset()

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.exercises import BY_NUMBER, EXERCISES, PENDING_MERGE
-from course.notebooks import NEEDS, PENDING_NOTEBOOKS
+from course.exercises import BY_NUMBER, EXERCISES
+from course.notebooks import NEEDS
 
 PLANS = Path(__file__).resolve().parent / "plans"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -110,7 +110,7 @@ def plan_problems(plan, root=PROJECT_ROOT, needs=NEEDS, exercises=EXERCISES):
             if notebook not in needs:
                 problems.append(f"{notebook}: not in course/notebooks.py NEEDS")
                 continue
-            if not (root / notebook).exists() and notebook not in PENDING_NOTEBOOKS:
+            if not (root / notebook).exists():
                 problems.append(f"week {week.week}: {notebook} does not exist")
             for number in needs[notebook]:
                 if number in due and due[number] > week.week:
@@ -165,9 +165,8 @@ def plan_as_text(plan, root=PROJECT_ROOT):
         lines.append("  read:      " + chapters)
         lines.append("  notebooks: " + ", ".join(Path(notebook).stem for notebook in week["notebooks"]))
         for number in week["exercises"]:
-            pending = "  [on another branch until merged]" if number in PENDING_MERGE else ""
             lines.append(f"  exercise {number:2d} ({BY_NUMBER[number].title}), "
-                         f"{week['points'][str(number)]} points{pending}")
+                         f"{week['points'][str(number)]} points")
         notebook_ids = [key for key in week["points"] if "." in key]
         if notebook_ids:
             lines.append(f"  notebook exercises {', '.join(notebook_ids)}, "

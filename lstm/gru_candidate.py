@@ -21,10 +21,12 @@ def gru_candidate_forward(x, prev_h, r, Wx_n, Wh_n, bx_n, bh_n):
     bx_n, bh_n: (H,). Returns n: (N, H) and a cache: a dict of the inputs, n, and
     'hn' (N, H), the candidate's view of the past prev_h Wh_n + bh_n.
     """
+    # BEGIN EXERCISE 19
     hn = prev_h @ Wh_n + bh_n
     a_n = x @ Wx_n + bx_n + r * hn
     n, _ = tanh_forward(a_n)
     return n, {"x": x, "prev_h": prev_h, "r": r, "Wx_n": Wx_n, "Wh_n": Wh_n, "hn": hn, "n": n}
+    # END EXERCISE 19
 
 
 def gru_candidate_backward(dn, cache):

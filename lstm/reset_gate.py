@@ -20,12 +20,14 @@ def reset_gate_forward(x, prev_h, Wx_r, Wh_r, bx_r, bh_r):
     """r = sigmoid(x Wx_r + bx_r + prev_h Wh_r + bh_r).
 
     x: (N, D); prev_h: (N, H); Wx_r: (D, H); Wh_r: (H, H); bx_r, bh_r: (H,).
-    Returns r: (N, H) and a cache for reset_gate_backward.
+    Returns r: (N, H) and cache = ((x, prev_h, Wx_r, Wh_r), r) for reset_gate_backward.
     """
+    # BEGIN EXERCISE 19
     # The two biases are simply added here; only the candidate keeps them apart.
     a_r, affine_cache = gate_affine_forward(x, prev_h, Wx_r, Wh_r, bx_r + bh_r)
     r, sigmoid_cache = sigmoid_forward(a_r)
     return r, (affine_cache, sigmoid_cache)
+    # END EXERCISE 19
 
 
 def reset_gate_backward(dr, cache):

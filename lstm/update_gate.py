@@ -20,11 +20,13 @@ def update_gate_forward(x, prev_h, Wx_z, Wh_z, bx_z, bh_z):
     """z = sigmoid(x Wx_z + bx_z + prev_h Wh_z + bh_z).
 
     x: (N, D); prev_h: (N, H); Wx_z: (D, H); Wh_z: (H, H); bx_z, bh_z: (H,).
-    Returns z: (N, H) and a cache for update_gate_backward.
+    Returns z: (N, H) and cache = ((x, prev_h, Wx_z, Wh_z), z) for update_gate_backward.
     """
+    # BEGIN EXERCISE 19
     a_z, affine_cache = gate_affine_forward(x, prev_h, Wx_z, Wh_z, bx_z + bh_z)
     z, sigmoid_cache = sigmoid_forward(a_z)
     return z, (affine_cache, sigmoid_cache)
+    # END EXERCISE 19
 
 
 def update_gate_backward(dz, cache):

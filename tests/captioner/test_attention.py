@@ -2,8 +2,8 @@
 
 The scores' forward and backward are course exercises 21 and 22 (tests/course/exercises.py):
 the tests that grade them are marked exercise(N), those that run them needs_exercises(...).
-The tests of the backward pass read a cache made here from the equation, not by the forward
-pass, so that each exercise is graded on its own.
+The tests of the backward pass read a cache made of stored golden values (tests/golden), not
+by the forward pass, so that each exercise is graded on its own.
 """
 
 import math
@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 
 from captioner import attention
-from numerics import array_module, check_layer, rel_error, to_host
+from numerics import check_layer, rel_error, to_host
 from numerics.gradcheck import assert_gradients_close
+from tests.golden import golden, golden_gradient_errors
+from tests.golden.inputs import ATTENTION_SIZES, linspace_attention_arrays
 
-N, L, F, H, K = 2, 4, 3, 5, 6
+N, L, F, H, K = ATTENTION_SIZES.values()
 
 
 def random_arrays(xp, seed=0):
@@ -34,48 +36,17 @@ def random_arrays(xp, seed=0):
     return {name: xp.asarray(value) for name, value in arrays.items()}
 
 
-def linspace_arrays():
-    """Fixed host inputs for the golden values: np.linspace, non-zero biases."""
-    return {
-        "A": np.linspace(-1.0, 1.2, N * L * F).reshape(N, L, F),
-        "h": np.linspace(0.7, -0.5, N * H).reshape(N, H),
-        "W_a": np.linspace(-0.6, 0.9, F * K).reshape(F, K),
-        "b": np.linspace(0.3, -0.2, K),
-        "W_h": np.linspace(0.4, -0.8, H * K).reshape(H, K),
-        "w": np.linspace(-1.1, 1.3, K),
-        "W_beta": np.linspace(-0.3, 0.6, H).reshape(H, 1),
-        "b_beta": np.array([0.25]),
-    }
+def golden_scores_cache(xp, dtype=np.float64):
+    """The cache attention_scores_forward documents, (h, W_h, w, t, tanh's cache t), from stored
+    golden values: the backward pass is graded from it, whatever the forward (exercise 21) does."""
+    p = linspace_attention_arrays()
+    stored = (p["h"], p["W_h"], p["w"], golden("attention_t"))
+    h, W_h, w, t = (xp.asarray(value, dtype=dtype) for value in stored)
+    return h, W_h, w, t, t
 
 
-def naive_attention(p):
-    """e, alpha, z, beta and the gated context, by plain loops over pictures n, cells, f, k (Xu et al.)."""
-    e, alpha, z, beta = np.zeros((N, L)), np.zeros((N, L)), np.zeros((N, F)), np.zeros((N, 1))
-    for n in range(N):
-        for cell in range(L):
-            for k in range(K):
-                pre = p["b"][k]
-                pre += sum(p["A"][n, cell, f] * p["W_a"][f, k] for f in range(F))
-                pre += sum(p["h"][n, j] * p["W_h"][j, k] for j in range(H))
-                e[n, cell] += p["w"][k] * math.tanh(pre)
-        total = sum(math.exp(e[n, cell]) for cell in range(L))
-        for cell in range(L):
-            alpha[n, cell] = math.exp(e[n, cell]) / total
-            for f in range(F):
-                z[n, f] += alpha[n, cell] * p["A"][n, cell, f]
-        gate = p["b_beta"][0] + sum(p["h"][n, j] * p["W_beta"][j, 0] for j in range(H))
-        beta[n, 0] = 1 / (1 + math.exp(-gate))
-    return {"e": e, "alpha": alpha, "z": z, "beta": beta, "context": beta * z}
-
-
-def textbook_scores(A_projected, h, W_h, w):
-    """e = tanh(A_projected + h W_h) w with the cache attention_scores_forward documents,
-    (h, W_h, w, t, tanh's cache t), computed on the host from the equation."""
-    A_host, h_host, W_h_host, w_host = (to_host(value) for value in (A_projected, h, W_h, w))
-    t_host = np.tanh(A_host + np.einsum("nj,jk->nk", h_host, W_h_host)[:, None, :])
-    xp = array_module(A_projected)
-    t = xp.asarray(t_host)
-    return xp.asarray(np.einsum("nlk,k->nl", t_host, w_host)), (h, W_h, w, t, t)
+def golden_arrays(xp):
+    return {name: xp.asarray(value) for name, value in linspace_attention_arrays().items()}
 
 
 def step_inputs(p):
@@ -102,17 +73,17 @@ def scores_inputs(xp, seed=0):
 
 @pytest.mark.exercise(22)
 def test_attention_scores_gradients(xp):
-    errors = check_layer(textbook_scores, attention.attention_scores_backward, scores_inputs(xp))
-    assert set(errors) == {"A_projected", "h", "W_h", "w"}
+    upstream = xp.asarray(golden("attention_upstream"))
+    gradients = attention.attention_scores_backward(upstream, golden_scores_cache(xp))
+    errors = golden_gradient_errors(gradients, "attention_scores_", ("A_projected", "h", "W_h", "w"))
     assert_gradients_close(errors, 1e-7)
 
 
 @pytest.mark.exercise(22)
 def test_attention_scores_backward_keeps_float32(xp):
-    inputs = {name: value.astype(np.float32) for name, value in scores_inputs(xp, seed=7).items()}
-    e, cache = textbook_scores(*inputs.values())
-    grads = attention.attention_scores_backward(xp.ones_like(e), cache)
-    assert [g.shape for g in grads] == [v.shape for v in inputs.values()]
+    cache = golden_scores_cache(xp, np.float32)
+    grads = attention.attention_scores_backward(xp.ones((N, L), dtype=np.float32), cache)
+    assert [g.shape for g in grads] == [(N, L, K), (N, H), (H, K), (K,)]
     assert {g.dtype for g in grads} == {np.dtype(np.float32)}
 
 
@@ -204,48 +175,45 @@ def test_attention_scores_by_hand(xp):
 
 
 @pytest.mark.exercise(21)
-def test_attention_scores_equal_a_naive_loop(xp):
-    host = linspace_arrays()
-    p = {name: xp.asarray(value) for name, value in host.items()}
-    A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
+def test_attention_scores_equal_the_golden_values(xp):
+    p = golden_arrays(xp)
+    A_projected = xp.asarray(golden("attention_A_projected"))
     e, _ = attention.attention_scores_forward(A_projected, p["h"], p["W_h"], p["w"])
-    assert rel_error(e, naive_attention(host)["e"]) < 1e-13
+    assert rel_error(e, golden("attention_e")) < 1e-13
 
 
 @pytest.mark.exercise(21)
 def test_the_scores_cache_holds_what_the_backward_reads(xp):
-    inputs = scores_inputs(xp, seed=9)
-    e, cache = attention.attention_scores_forward(*inputs.values())
-    _, expected = textbook_scores(*inputs.values())
+    p = golden_arrays(xp)
+    A_projected = xp.asarray(golden("attention_A_projected"))
+    _, cache = attention.attention_scores_forward(A_projected, p["h"], p["W_h"], p["w"])
+    expected = golden_scores_cache(xp)
     assert len(cache) == len(expected) == 5
-    for name, value, wanted in zip(("h", "W_h", "w", "t", "tanh's cache"), cache, expected):
+    for name, value, wanted in zip(("h", "W_h", "w", "t", "tanh's cache"), cache, expected, strict=True):
         assert value.shape == wanted.shape and rel_error(value, wanted) < 1e-14, name
 
 
 @pytest.mark.needs_exercises(21)
-def test_every_part_equals_a_naive_loop(xp):
-    host = linspace_arrays()
-    expected = naive_attention(host)
-    p = {name: xp.asarray(value) for name, value in host.items()}
+def test_every_part_equals_the_golden_values(xp):
+    p = golden_arrays(xp)
     A_projected, _ = attention.project_grid_forward(p["A"], p["W_a"], p["b"])
+    assert rel_error(A_projected, golden("attention_A_projected")) < 1e-13
     e, _ = attention.attention_scores_forward(A_projected, p["h"], p["W_h"], p["w"])
     alpha, _ = attention.attention_weights_forward(e)
     z, _ = attention.attention_context_forward(alpha, p["A"])
     beta, _ = attention.context_gate_forward(p["h"], p["W_beta"], p["b_beta"])
     context, _ = attention.gated_context_forward(z, beta)
     for name, value in {"e": e, "alpha": alpha, "z": z, "beta": beta, "context": context}.items():
-        assert rel_error(value, expected[name]) < 1e-13, name
+        assert rel_error(value, golden(f"attention_{name}")) < 1e-13, name
 
 
 @pytest.mark.needs_exercises(21)
-def test_the_step_equals_a_naive_loop(xp):
-    host = linspace_arrays()
-    expected = naive_attention(host)
-    inputs = step_inputs({name: xp.asarray(value) for name, value in host.items()})
+def test_the_step_equals_the_golden_values(xp):
+    inputs = step_inputs(golden_arrays(xp))
     context, alpha, cache = attention.attention_step_forward(*inputs.values())
-    assert rel_error(context, expected["context"]) < 1e-13
-    assert rel_error(alpha, expected["alpha"]) < 1e-13
-    assert rel_error(cache["beta"], expected["beta"]) < 1e-13
+    assert rel_error(context, golden("attention_context")) < 1e-13
+    assert rel_error(alpha, golden("attention_alpha")) < 1e-13
+    assert rel_error(cache["beta"], golden("attention_beta")) < 1e-13
     np.testing.assert_allclose(to_host(alpha).sum(axis=1), 1.0, rtol=1e-14)
 
 
@@ -263,7 +231,7 @@ def test_equal_weights_give_the_pooled_vector(xp):
 
 @pytest.mark.needs_exercises(21, 22)
 def test_float32_stays_float32(xp):
-    host = linspace_arrays()
+    host = linspace_attention_arrays()
     inputs = step_inputs({name: xp.asarray(value, dtype=xp.float32) for name, value in host.items()})
     context, alpha, cache = attention.attention_step_forward(*inputs.values())
     grads = attention.attention_step_backward(xp.ones_like(context), xp.zeros_like(alpha), cache)

@@ -1,17 +1,17 @@
 """The decoder with attention over a grid of cells: every parameter's gradient (penalty included),
-the loss against a naive reference written here, and decoding steps equal to the sequence."""
+the loss against a golden value, and decoding steps equal to the sequence."""
 
 import numpy as np
 import pytest
 
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from numerics import numerical_gradient, rel_error, to_host
-from tests.lstm.reference import logistic, naive_lstm_step
+from tests.golden import golden
+from tests.golden.inputs import ATTENTION_CAPTIONS as CAPTIONS
+from tests.golden.inputs import ATTENTION_DECODER, GRID_POSITIONS
 
-CONFIG = DecoderConfig(vocabulary_size=9, feature_size=5, embedding_size=4, hidden_size=3, dtype="float64",
-                       context="attention", attention_penalty=0.7)
-CAPTIONS = np.array([[1, 5, 6, 7, 2, 0], [1, 4, 4, 2, 0, 0], [1, 8, 2, 0, 0, 0]])
-CELLS = 4
+CONFIG = DecoderConfig(**ATTENTION_DECODER, dtype="float64", context="attention")
+CELLS = len(GRID_POSITIONS)
 
 
 def random_decoder(xp, seed=0):
@@ -41,41 +41,15 @@ def test_every_parameter_and_the_grid_pass_a_gradient_check(xp):
     assert rel_error(dfeatures, numeric) < 1e-7
 
 
-# The 2 x 2 grid's cells, row by row, and where each is: (row, column) from -1 to 1.
-POSITIONS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
-
-
-def naive_loss(p, features):
-    """The attention decoder's loss, one picture and one step at a time, from the equations."""
-    total, H = 0.0, 3
-    A = np.concatenate([features, np.broadcast_to(POSITIONS, (len(features), CELLS, 2))], axis=2)
-    for n in range(A.shape[0]):
-        state = features[n].mean(axis=0) @ p["W_init"].T + p["b_init"]
-        h, c = state[None, :H], state[None, H:]
-        looked = np.zeros(CELLS)
-        for t in range(CAPTIONS.shape[1] - 1):
-            target = CAPTIONS[n, t + 1]
-            scores = np.array([np.tanh(A[n, cell] @ p["W_attend_grid"] + p["b_attend"]
-                                       + h[0] @ p["W_attend_h"]) @ p["w_attend"] for cell in range(CELLS)])
-            alpha = np.exp(scores) / np.exp(scores).sum()
-            beta = logistic(h[0] @ p["W_beta"][:, 0] + p["b_beta"][0])
-            context = beta * sum(alpha[cell] * A[n, cell] for cell in range(CELLS))
-            x = np.concatenate([p["W_embed"][CAPTIONS[n, t]], context])[None]
-            h, c, _ = naive_lstm_step(x, h, c, p["Wx"], p["Wh"], p["b"])
-            if target != 0:
-                looked += alpha
-                word_scores = np.concatenate([h[0], context]) @ p["W_vocab"] + p["b_vocab"]
-                total -= word_scores[target] - np.log(np.exp(word_scores).sum())
-        total += CONFIG.attention_penalty * ((1 - looked) ** 2).sum()
-    return total / A.shape[0]
-
-
 @pytest.mark.needs_exercises(12, 21, 22, 24)
-def test_loss_matches_a_naive_reference():
-    decoder = random_decoder(np)
-    features = grid(3)
-    loss, _ = decoder.loss(features, CAPTIONS)
-    assert loss == pytest.approx(naive_loss(decoder.params, features), rel=1e-12)
+def test_loss_matches_the_golden_value():
+    # Weights, features and loss stored in tests/golden: the loss comes from a naive reference
+    # that computes every step of every picture from the equations.
+    decoder = CaptionDecoder(CONFIG, seed=0, xp=np)
+    for name, value in decoder.params.items():
+        value[...] = golden(f"attention_decoder_{name}")
+    loss, _ = decoder.loss(golden("attention_decoder_features"), CAPTIONS)
+    assert loss == pytest.approx(float(golden("attention_decoder_loss")), rel=1e-12)
 
 
 @pytest.mark.needs_exercises(21)

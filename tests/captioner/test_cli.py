@@ -133,7 +133,7 @@ def test_user_mistakes_name_the_file(flickr_folder, tmp_path, capsys):
     assert status == 2 and "none.npy" in err
 
 
-@pytest.mark.needs_exercises(20, 21, 22, 23)  # the GRU's backward, the attention scores
+@pytest.mark.needs_exercises(19, 20, 21, 22, 23)  # the GRU, the attention scores
 def test_attention_over_cached_resnet50_grids(flickr_folder, tmp_path, capsys):
     folder, split = flickr_folder
     grids = tmp_path / "grids.npy"

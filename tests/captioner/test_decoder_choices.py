@@ -1,23 +1,26 @@
 """The decoder's two choices, the cell (LSTM, GRU) and the context (pooled, attention), in every
 combination: every parameter's gradient, decoding steps equal to the sequence, and the GRU
-decoder's loss against a naive GRU written independently of the lstm package."""
+decoder's loss assembled by hand from the GRU layer (itself checked against golden values)."""
 
 import numpy as np
 import pytest
 
+import lstm
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from numerics import numerical_gradient, rel_error
-from tests.lstm.gru_reference import naive_gru
 
 CAPTIONS = np.array([[1, 5, 6, 7, 2, 0], [1, 4, 4, 2, 0, 0], [1, 8, 2, 0, 0, 0]])
 CHOICES = [(cell, context) for cell in ("lstm", "gru") for context in ("pooled", "attention")]
 
 
 def choices(*attention_exercises):
-    """Every (cell, context) pair; the attention ones marked as needing the course exercises
-    of the attention scores that the test runs (21 forward, 22 backward)."""
+    """Every (cell, context) pair, marked as needing the course exercises it runs: the GRU's forward
+    pass (19) for the GRU, and the given ones of the attention scores (21 forward, 22 backward)."""
+    def needed(cell, context):
+        return (19,) * (cell == "gru") + attention_exercises * (context == "attention")
+
     return [pytest.param(cell, context, id=f"{cell}-{context}",
-                         marks=[pytest.mark.needs_exercises(*attention_exercises)] if context == "attention"
+                         marks=[pytest.mark.needs_exercises(*needed(cell, context))] if needed(cell, context)
                          else [])
             for cell, context in CHOICES]
 
@@ -70,7 +73,8 @@ def test_decoding_steps_equal_the_teacher_forced_sequence(xp, cell, context):
             assert rel_error(step[name], recorded[name][:, t]) < 1e-12
 
 
-def test_the_gru_decoder_loss_matches_a_naive_gru():
+@pytest.mark.needs_exercises(19, 20)
+def test_the_gru_decoder_loss_matches_the_gru_layer():
     decoder = random_decoder(np, "gru", "pooled")
     p = decoder.params
     features = features_for(np, "pooled", 3)
@@ -79,7 +83,7 @@ def test_the_gru_decoder_loss_matches_a_naive_gru():
     context = features @ p["W_context"].T + p["b_context"]
     words = p["W_embed"][CAPTIONS[:, :-1]]
     inputs = np.concatenate([words, np.repeat(context[:, None], words.shape[1], axis=1)], axis=2)
-    h, _ = naive_gru(inputs, h0, p["Wx"], p["Wh"], p["bx"], p["bh"])
+    h, _ = lstm.gru_forward(inputs, h0, p["Wx"], p["Wh"], p["bx"], p["bh"])
     total = 0.0
     for n in range(3):
         for t in range(CAPTIONS.shape[1] - 1):

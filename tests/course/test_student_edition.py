@@ -8,10 +8,10 @@ import stat
 import pytest
 
 from course.edition import PROJECT_ROOT, build, build_blank_through, project_files, read_record
-from course.exercises import Exercise, active_exercises
+from course.exercises import EXERCISES as COURSE_EXERCISES
+from course.exercises import Exercise
 from course.gradebook import graded_work, plan_notebooks
 from course.notebook_solutions import clear_solutions
-from course.notebooks import PENDING_NOTEBOOKS
 from course.placeholder import LINE_LENGTH, raise_lines
 from course.plan import load_plan
 
@@ -86,21 +86,24 @@ def test_an_edition_through_a_week_keeps_what_is_due_and_leaves_out_the_answer_k
     (source / "course" / "answers" / "key.md").write_text("the answers")
     (source / ".ci").mkdir()
     (source / ".ci" / "run").write_text("ci")
+    (source / "tests" / "references").mkdir(parents=True)
+    (source / "tests" / "references" / "naive.py").write_text("a reference forward pass")
     counts = build(out, source, EXERCISES, written={1}, solved_notebooks={"notebooks/one.ipynb"},
                    record={"plan": "6w", "through_week": 2, "written": [1]})
     assert counts == (7, 0, 0)
     assert (out / "pkg/layer.py").read_text() == (source / "pkg/layer.py").read_text()
     assert (out / "notebooks/one.ipynb").read_text() == (source / "notebooks/one.ipynb").read_text()
     assert not (out / "course" / "answers").exists() and not (out / ".ci").exists()
+    assert not (out / "tests" / "references").exists()
     assert read_record(out) == {"plan": "6w", "through_week": 2, "written": [1]}
 
 
 def test_an_edition_of_a_course_that_stops_at_a_week_blanks_that_work_only(tmp_path):
     plan, out = load_plan("6w"), tmp_path / "edition"
     build_blank_through(out, plan, 2)
-    due, numbers = plan.due_through(2), {exercise.number for exercise in active_exercises()}
+    due, numbers = plan.due_through(2), {exercise.number for exercise in COURSE_EXERCISES}
     assert due and numbers - due  # both kinds are present
-    for exercise in active_exercises():
+    for exercise in COURSE_EXERCISES:
         text = "".join((out / path).read_text(encoding="utf-8") for path in exercise.paths)
         assert (f'"Exercise {exercise.number} (' in text) == (exercise.number in due), exercise.number
     record = read_record(out)
@@ -111,16 +114,16 @@ def test_an_edition_of_a_course_that_stops_at_a_week_blanks_that_work_only(tmp_p
     assert all((out / notebook).read_text(encoding="utf-8") == source[notebook] for notebook in later)
     assert any((out / notebook).read_text(encoding="utf-8") != source[notebook] for notebook in taught)
     # The gradebook grades the class's own work: what is due in weeks 1-2 and those weeks' notebooks.
-    exercises, notebooks = graded_work(plan, record, out, active_exercises())
+    exercises, notebooks = graded_work(plan, record, out, COURSE_EXERCISES)
     assert {exercise.number for exercise in exercises} == due
-    assert set(notebooks) == set(taught) - set(PENDING_NOTEBOOKS)
+    assert set(notebooks) == set(taught)
 
 
 def test_an_edition_at_the_end_of_a_week_is_graded_whole():
     plan = load_plan("6w")
     exercises, notebooks = graded_work(plan, {"plan": "6w", "through_week": 2, "written": [1]}, PROJECT_ROOT,
-                                       active_exercises())
-    assert len(exercises) == len(active_exercises()) and notebooks == plan_notebooks(plan, PROJECT_ROOT)
+                                       COURSE_EXERCISES)
+    assert len(exercises) == len(COURSE_EXERCISES) and notebooks == plan_notebooks(plan, PROJECT_ROOT)
 
 
 def test_it_refuses_a_folder_that_is_not_empty_and_names_a_missing_exercise_file(tmp_path):

@@ -12,7 +12,7 @@ from PIL import Image
 import lstm
 from lstm import animations
 from lstm.figures import draw_over_time
-from tests.lstm.reference import logistic, naive_lstm_step
+from tests.golden import logistic
 
 STEPS = 3
 
@@ -74,14 +74,15 @@ def test_cell_state_highway_shows_c_at_every_step(tmp_path):
 
 
 @GATE_FORWARDS
-def test_trace_matches_an_independent_lstm():
+def test_trace_matches_the_fused_lstm():
+    # The trace runs the gate-by-gate step; the fused step shares none of its gate code.
     sequence = animations.example_sequence(steps=4, seed=7)
     trace = animations.trace_sequence(sequence)
     prev_h, prev_c = sequence["h0"], sequence["c0"]
     for t in range(4):
         np.testing.assert_allclose(trace["c_prev"][t], prev_c[0], rtol=1e-12)
-        prev_h, prev_c, gates = naive_lstm_step(sequence["x"][:, t], prev_h, prev_c,
-                                                sequence["Wx"], sequence["Wh"], sequence["b"])
+        prev_h, prev_c, gates = lstm.lstm_step_forward_fused(sequence["x"][:, t], prev_h, prev_c,
+                                                             sequence["Wx"], sequence["Wh"], sequence["b"])
         for name in ("i", "f", "g", "o"):
             np.testing.assert_allclose(trace[name][t], gates[name][0], rtol=1e-12)
         np.testing.assert_allclose(trace["c"][t], prev_c[0], rtol=1e-12)

@@ -6,21 +6,23 @@ from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 from PIL import Image
 
+import lstm
 from lstm.animations import example_sequence, trace_sequence
 from lstm.cell_diagram import STRIPS, CellDiagram, animate_lstm_cell
-from tests.lstm.reference import naive_lstm_step
 
 # The diagram steps the LSTM gate by gate: course exercises 1-4 (the gate forwards).
 GATE_FORWARDS = pytest.mark.needs_exercises(1, 2, 3, 4)
 
 
 def independent_values(sequence):
-    """{strip name: (T, n) values} from the naive LSTM of tests/lstm/reference.py."""
+    """{strip name: (T, n) values} from the fused step, which shares no gate code with the diagram."""
     rows = {name: [] for name in STRIPS}
     prev_h, prev_c = sequence["h0"], sequence["c0"]
     for t in range(sequence["x"].shape[1]):
         x = sequence["x"][:, t]
-        h, c, gates = naive_lstm_step(x, prev_h, prev_c, sequence["Wx"], sequence["Wh"], sequence["b"])
+        weights = (sequence["Wx"], sequence["Wh"], sequence["b"])
+        h, c, cache = lstm.lstm_step_forward_fused(x, prev_h, prev_c, *weights)
+        gates = {name: cache[name] for name in lstm.GATES}
         step = {"x_t": x, "h_prev": prev_h, "c_prev": prev_c, **gates, "tanh(c)": np.tanh(c), "c": c, "h": h}
         for name in STRIPS:
             rows[name].append(step[name][0])

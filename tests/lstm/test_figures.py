@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from lstm.figures import draw_memory_under_forget_gate, draw_what_a_step_writes
-from tests.lstm.reference import logistic
+from tests.golden import logistic
 
 
 def test_what_a_step_writes_is_sigmoid_of_the_row_times_tanh_of_the_column():

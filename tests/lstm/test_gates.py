@@ -4,55 +4,46 @@ import numpy as np
 import pytest
 
 import lstm
-from numerics import array_module, check_layer, rel_error, to_host
+from numerics import check_layer, rel_error
 from numerics.gradcheck import assert_gradients_close
-from tests.lstm.reference import logistic
+from tests.golden import golden, golden_gradient_errors
+from tests.golden.inputs import linspace_lstm_inputs
 
 GATE_PAIRS = {
-    "input": (lstm.input_gate_forward, lstm.input_gate_backward, logistic),
-    "forget": (lstm.forget_gate_forward, lstm.forget_gate_backward, logistic),
-    "candidate": (lstm.candidate_gate_forward, lstm.candidate_gate_backward, np.tanh),
-    "output": (lstm.output_gate_forward, lstm.output_gate_backward, logistic),
+    "input": (lstm.input_gate_forward, lstm.input_gate_backward),
+    "forget": (lstm.forget_gate_forward, lstm.forget_gate_backward),
+    "candidate": (lstm.candidate_gate_forward, lstm.candidate_gate_backward),
+    "output": (lstm.output_gate_forward, lstm.output_gate_backward),
 }
+LETTER = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
 # The course exercises (course/exercises.py) that write each gate's forward and backward.
 FORWARD_EXERCISE = {"forget": 1, "input": 2, "candidate": 3, "output": 4}
 BACKWARD_EXERCISE = {"forget": 5, "input": 6, "candidate": 7, "output": 8}
 
 
-def gate_inputs(xp, rng, N=3, D=4, H=5):
-    return {
-        "x": xp.asarray(rng.standard_normal((N, D))),
-        "prev_h": xp.asarray(rng.standard_normal((N, H))),
-        "Wx": xp.asarray(rng.standard_normal((D, H)) * 0.5),
-        "Wh": xp.asarray(rng.standard_normal((H, H)) * 0.5),
-        "b": xp.asarray(rng.standard_normal(H) * 0.5),
-    }
+def gate_inputs(xp, gate, dtype=np.float64):
+    """x, prev_h and the gate's own block of the golden step's weights (tests/golden/__init__.py)."""
+    x, h0, _, Wx, Wh, b = linspace_lstm_inputs()
+    columns = lstm.gate_columns(LETTER[gate], h0.shape[1])
+    values = {"x": x[:, 1], "prev_h": h0, "Wx": Wx[:, columns], "Wh": Wh[:, columns], "b": b[columns]}
+    return {name: xp.asarray(np.ascontiguousarray(value), dtype=dtype) for name, value in values.items()}
 
 
-def textbook_gate(gate):
-    """The gate as its docstring states it, with the cache it documents: ((x, prev_h, Wx, Wh), value).
-
-    The gradient checks of the backward passes differentiate this, so that they grade the
-    backward alone, whatever the gate's forward (another exercise) does.
-    """
-    squash = GATE_PAIRS[gate][2]
-
-    def forward(x, prev_h, Wx, Wh, b):
-        xp = array_module(x)
-        host = [to_host(v) for v in (x, prev_h, Wx, Wh, b)]
-        value = xp.asarray(squash(np.hstack(host[1::-1]) @ np.vstack(host[3:1:-1]) + host[4]))
-        return value, ((x, prev_h, Wx, Wh), value)
-
-    return forward
+def golden_cache(xp, gate, dtype=np.float64):
+    """The cache the gate's forward documents, ((x, prev_h, Wx, Wh), value), from stored values:
+    the backward passes are graded from it, whatever the gate's forward (another exercise) does."""
+    inputs = gate_inputs(xp, gate, dtype)
+    value = xp.asarray(golden(f"lstm_step_{LETTER[gate]}"), dtype=dtype)
+    return (inputs["x"], inputs["prev_h"], inputs["Wx"], inputs["Wh"]), value
 
 
 @pytest.mark.parametrize("gate", [
     pytest.param(gate, marks=pytest.mark.exercise(BACKWARD_EXERCISE[gate])) for gate in GATE_PAIRS
 ])
 def test_gate_gradients(xp, gate):
-    _, backward, _ = GATE_PAIRS[gate]
-    errors = check_layer(textbook_gate(gate), backward, gate_inputs(xp, np.random.default_rng(1)))
-    assert set(errors) == {"x", "prev_h", "Wx", "Wh", "b"}
+    _, backward = GATE_PAIRS[gate]
+    gradients = backward(xp.asarray(golden("lstm_gate_upstream")), golden_cache(xp, gate))
+    errors = golden_gradient_errors(gradients, f"lstm_gate_{LETTER[gate]}_", ("x", "prev_h", "Wx", "Wh", "b"))
     assert_gradients_close(errors, 1e-7)
 
 
@@ -60,11 +51,10 @@ def test_gate_gradients(xp, gate):
     pytest.param(gate, marks=pytest.mark.exercise(BACKWARD_EXERCISE[gate])) for gate in GATE_PAIRS
 ])
 def test_gate_backward_keeps_float32(xp, gate):
-    _, backward, _ = GATE_PAIRS[gate]
-    inputs = {name: v.astype(np.float32) for name, v in gate_inputs(xp, np.random.default_rng(6)).items()}
-    value, cache = textbook_gate(gate)(*inputs.values())
-    grads = backward(xp.ones_like(value), cache)
-    assert [g.shape for g in grads] == [v.shape for v in inputs.values()]
+    _, backward = GATE_PAIRS[gate]
+    cache = golden_cache(xp, gate, np.float32)
+    grads = backward(xp.ones_like(cache[1]), cache)
+    assert [g.shape for g in grads] == [v.shape for v in gate_inputs(xp, gate).values()]
     assert {g.dtype for g in grads} == {np.dtype(np.float32)}
 
 
@@ -73,20 +63,18 @@ def test_gate_backward_keeps_float32(xp, gate):
     for gate in GATE_PAIRS
 ])
 def test_gate_forward_and_backward_together(xp, gate):
-    forward, backward, _ = GATE_PAIRS[gate]
-    assert_gradients_close(check_layer(forward, backward, gate_inputs(xp, np.random.default_rng(1))), 1e-7)
+    forward, backward = GATE_PAIRS[gate]
+    assert_gradients_close(check_layer(forward, backward, gate_inputs(xp, gate)), 1e-7)
 
 
 @pytest.mark.parametrize("gate", [
     pytest.param(gate, marks=pytest.mark.exercise(FORWARD_EXERCISE[gate])) for gate in GATE_PAIRS
 ])
-def test_gate_values_match_the_textbook_formula_and_the_cache_is_as_documented(xp, gate):
-    forward, _, squash = GATE_PAIRS[gate]
-    host = gate_inputs(np, np.random.default_rng(2))
-    inputs = [xp.asarray(v) for v in host.values()]
+def test_gate_values_match_the_golden_values_and_the_cache_is_as_documented(xp, gate):
+    forward, _ = GATE_PAIRS[gate]
+    inputs = list(gate_inputs(xp, gate).values())
     value, cache = forward(*inputs)
-    concatenated = np.hstack([host["prev_h"], host["x"]]) @ np.vstack([host["Wh"], host["Wx"]])
-    assert rel_error(value, squash(concatenated + host["b"])) < 1e-14
+    assert rel_error(value, golden(f"lstm_step_{LETTER[gate]}")) < 1e-14
     (x, prev_h, Wx, Wh), cached_value = cache
     assert all(a is b for a, b in zip((x, prev_h, Wx, Wh), inputs[:4])), "the cache holds the inputs"
     assert cached_value is value
@@ -132,10 +120,9 @@ def test_hidden_output(xp):
 
 @pytest.mark.exercise(24)
 def test_gate_affine(xp):
-    errors = check_layer(lstm.gate_affine_forward, lstm.gate_affine_backward,
-                         gate_inputs(xp, np.random.default_rng(5)))
+    errors = check_layer(lstm.gate_affine_forward, lstm.gate_affine_backward, gate_inputs(xp, "forget"))
     assert_gradients_close(errors, 1e-7)
-    inputs = [v.astype(np.float32) for v in gate_inputs(xp, np.random.default_rng(5)).values()]
+    inputs = list(gate_inputs(xp, "forget", np.float32).values())
     a, cache = lstm.gate_affine_forward(*inputs)
     grads = lstm.gate_affine_backward(xp.ones_like(a), cache)
     assert [g.shape for g in grads] == [v.shape for v in inputs]

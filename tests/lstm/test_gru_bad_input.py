@@ -47,6 +47,7 @@ def test_gru_rejects_mixed_dtypes_and_integers(xp):
         lstm.gru_step_forward_fused(x[:, 0].astype(xp.int64), h0, Wx, Wh, bx, bh)
 
 
+@pytest.mark.needs_exercises(19)
 def test_gru_backward_checks_the_upstream_gradient(xp):
     _, cache = lstm.gru_forward(*gru_arrays(xp))
     with pytest.raises(ValueError, match=r"dh must have shape \(2, 3, 5\), got \(2, 3, 4\)"):

@@ -32,6 +32,7 @@ def test_gru_model_starts_by_keeping():
     assert [b is model.params[name] for b, name in zip(model.biases(), ("bx", "bh"))] == [True, True]
 
 
+@pytest.mark.needs_exercises(19, 20)
 def test_gru_model_gradients(xp):
     # The whole model's loss, differentiated by hand, against central differences for each weight.
     model = RecallModel("gru", 3, hidden_size=4, embedding_size=3, seed=1, xp=xp, dtype=np.float64)
@@ -43,6 +44,7 @@ def test_gru_model_gradients(xp):
         assert rel_error(grads[name], numeric) < 1e-7, name
 
 
+@pytest.mark.needs_exercises(19, 20)
 def test_gru_learns_to_recall_across_a_short_gap():
     model, losses = finish(train("gru", gap=5, steps=400, report_every=100))
     assert losses[-1] < 0.2 * losses[0]

@@ -1,4 +1,7 @@
-"""The GRU over whole sequences: backprop through time, against steps and a naive reference."""
+"""The GRU over whole sequences: backprop through time, against steps and golden values.
+
+The sequence runs the fused step: its forward pass is course exercise 19, its backward 20.
+"""
 
 import numpy as np
 import pytest
@@ -6,20 +9,21 @@ import pytest
 import lstm
 from numerics import check_layer, rel_error
 from numerics.gradcheck import assert_gradients_close
-from tests.lstm.gru_reference import linspace_gru_inputs, naive_gru
+from tests.golden import golden
+from tests.golden.inputs import linspace_gru_inputs
 
 
 def sequence_inputs(xp, dtype=np.float64, **sizes):
     return [xp.asarray(v, dtype=dtype) for v in linspace_gru_inputs(**sizes)]
 
 
+@pytest.mark.needs_exercises(19)
 def test_sequence_golden_values(xp):
     h, cache = lstm.gru_forward(*sequence_inputs(xp))
-    expected_h, expected_gates = naive_gru(*linspace_gru_inputs())
-    assert rel_error(h, expected_h) < 1e-14
-    assert rel_error(cache["h"], expected_h) < 1e-14
+    assert rel_error(h, golden("gru_h")) < 1e-14
+    assert rel_error(cache["h"], golden("gru_h")) < 1e-14
     for name in lstm.GRU_GATES:
-        assert rel_error(cache[name], expected_gates[name]) < 1e-14, name
+        assert rel_error(cache[name], golden(f"gru_{name}")) < 1e-14, name
 
 
 @pytest.mark.needs_exercises(19)
@@ -35,7 +39,7 @@ def test_cache_holds_every_gate_per_step(xp):
             assert rel_error(cache[name][:, t], step[name]) < 1e-12, (name, t)
 
 
-@pytest.mark.needs_exercises(20)  # gru_cell_backward
+@pytest.mark.needs_exercises(19, 20)
 def test_sequence_gradients(xp):
     x, h0, Wx, Wh, bx, bh = sequence_inputs(xp, N=2, T=3, D=3, H=4)
     inputs = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "bx": bx, "bh": bh}
@@ -46,7 +50,7 @@ def test_sequence_gradients(xp):
 
 @pytest.mark.parametrize("step", [
     pytest.param("gate_by_gate", marks=pytest.mark.needs_exercises(19, 20)),
-    pytest.param("fused", marks=pytest.mark.needs_exercises(20))])
+    pytest.param("fused", marks=pytest.mark.needs_exercises(19, 20))])
 def test_whole_sequence_equals_step_by_step(xp, step):
     forward, backward = {"gate_by_gate": (lstm.gru_step_forward, lstm.gru_step_backward),
                          "fused": (lstm.gru_step_forward_fused, lstm.gru_step_backward_fused)}[step]
@@ -72,13 +76,14 @@ def test_whole_sequence_equals_step_by_step(xp, step):
         assert rel_error(a, b) < 1e-12, name
 
 
-@pytest.mark.needs_exercises(20)
+@pytest.mark.needs_exercises(19, 20)
 def test_sequence_keeps_float32(xp):
     h, cache = lstm.gru_forward(*sequence_inputs(xp, np.float32))
     grads = lstm.gru_backward(h, cache)
     assert {a.dtype for a in (h, *grads)} == {np.dtype(np.float32)}
 
 
+@pytest.mark.needs_exercises(19)
 def test_sequence_from_a_given_state_continues_a_longer_one(xp):
     # What a decoder relies on: running T steps, then T' more from the last hidden state,
     # gives the states of one run of T + T' steps.

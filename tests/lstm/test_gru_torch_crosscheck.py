@@ -18,7 +18,7 @@ def test_converters_round_trip():
         np.testing.assert_array_equal(a, expected)
 
 
-@pytest.mark.needs_exercises(20)  # gru_backward
+@pytest.mark.needs_exercises(19, 20)  # gru_forward, gru_backward
 def test_forward_and_every_gradient_match_torch(xp):
     N, T, D, H = 3, 5, 4, 6
     torch.manual_seed(0)
@@ -45,6 +45,7 @@ def test_forward_and_every_gradient_match_torch(xp):
     assert rel_error(dbh, layer.bias_hh_l0.grad.numpy()) < 1e-12
 
 
+@pytest.mark.needs_exercises(19)
 def test_torch_loads_our_weights(xp):
     rng = np.random.default_rng(1)
     weights = (rng.standard_normal((4, 9)), rng.standard_normal((3, 9)), rng.standard_normal(9),

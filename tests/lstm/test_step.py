@@ -1,4 +1,4 @@
-"""One LSTM step: gate by gate and fused, against a naive reference and each other."""
+"""One LSTM step: gate by gate and fused, against golden values and each other."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import pytest
 import lstm
 from numerics import check_layer, rel_error
 from numerics.gradcheck import assert_gradients_close
-from tests.lstm.reference import linspace_lstm_inputs, naive_lstm_step
+from tests.golden import golden
+from tests.golden.inputs import linspace_lstm_inputs
 
 STEPS = {
     "gate_by_gate": (lstm.lstm_step_forward, lstm.lstm_step_backward),
@@ -37,12 +38,10 @@ def test_step_golden_values(xp, path):
     forward, _ = STEPS[path]
     inputs = step_inputs(xp)
     next_h, next_c, cache = forward(*inputs.values())
-    host = step_inputs(np)
-    expected_h, expected_c, expected_gates = naive_lstm_step(*host.values())
-    assert rel_error(next_h, expected_h) < 1e-14
-    assert rel_error(next_c, expected_c) < 1e-14
+    assert rel_error(next_h, golden("lstm_step_h")) < 1e-14
+    assert rel_error(next_c, golden("lstm_step_c")) < 1e-14
     for name in lstm.GATES:
-        assert rel_error(cache[name], expected_gates[name]) < 1e-14, name
+        assert rel_error(cache[name], golden(f"lstm_step_{name}")) < 1e-14, name
     assert rel_error(cache["h"], next_h) == 0.0 and rel_error(cache["c"], next_c) == 0.0
 
 
@@ -54,9 +53,8 @@ def test_a_wrong_gate_order_would_be_caught(xp):
     H = inputs["prev_h"].shape[1]
     swap = np.r_[H : 2 * H, 0:H, 2 * H : 4 * H]
     swapped = {**inputs, "Wx": inputs["Wx"][:, swap], "Wh": inputs["Wh"][:, swap], "b": inputs["b"][swap]}
-    h_right, _, _ = naive_lstm_step(*inputs.values())
     h_swapped, _, _ = lstm.lstm_step_forward(*(xp.asarray(v) for v in swapped.values()))
-    assert rel_error(h_swapped, h_right) > 1e-3
+    assert rel_error(h_swapped, golden("lstm_step_h")) > 1e-3
 
 
 @pytest.mark.parametrize("path", BACKWARD_PATHS)

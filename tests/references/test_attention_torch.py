@@ -5,25 +5,17 @@ import pytest
 
 from captioner import attention
 from numerics import rel_error
+from tests.golden.inputs import ATTENTION_SIZES, linspace_attention_arrays
 
 torch = pytest.importorskip("torch")
 
-N, L, F, H, K = 3, 5, 4, 6, 7
+N, L, F, H, K = ATTENTION_SIZES.values()
 
 
 @pytest.mark.needs_exercises(21, 22)
 def test_step_forward_and_every_gradient_match_torch(xp):
     rng = np.random.default_rng(0)
-    host = {
-        "A": rng.standard_normal((N, L, F)),
-        "h": rng.standard_normal((N, H)),
-        "W_a": rng.standard_normal((F, K)) * 0.5,
-        "b": rng.standard_normal(K) * 0.5,
-        "W_h": rng.standard_normal((H, K)) * 0.5,
-        "w": rng.standard_normal(K),
-        "W_beta": rng.standard_normal((H, 1)),
-        "b_beta": rng.standard_normal(1),
-    }
+    host = linspace_attention_arrays()
     dcontext, dalpha = rng.standard_normal((N, F)), rng.standard_normal((N, L))
 
     t = {name: torch.tensor(value, requires_grad=True) for name, value in host.items()}

@@ -26,6 +26,12 @@ def naive_lstm_step(x, prev_h, prev_c, Wx, Wh, b):
     return h, c, {"i": input_gate, "f": forget_gate, "g": candidate, "o": output_gate}
 
 
+def naive_gate(name, x, prev_h, Wx_k, Wh_k, b_k):
+    """One gate alone ('i', 'f', 'g' or 'o'), from its own (D, H), (H, H), (H,) block of the weights."""
+    z = np.hstack([prev_h, x]) @ np.vstack([Wh_k, Wx_k]) + b_k
+    return np.tanh(z) if name == "g" else logistic(z)
+
+
 def naive_lstm(x, h0, c0, Wx, Wh, b):
     hs, cs = [], []
     h, c = h0, c0
@@ -42,14 +48,3 @@ def naive_rnn(x, h0, Wx, Wh, b):
         h = np.tanh(x[:, t] @ Wx + h @ Wh + b)
         hs.append(h)
     return np.stack(hs, axis=1)
-
-
-def linspace_lstm_inputs(N=3, T=4, D=5, H=6, blocks=4):
-    """Fixed, non-symmetric inputs with non-zero biases: a wrong gate order changes every output."""
-    x = np.linspace(-0.8, 1.3, N * T * D).reshape(N, T, D)
-    h0 = np.linspace(-0.4, 0.9, N * H).reshape(N, H)
-    c0 = np.linspace(0.6, -0.5, N * H).reshape(N, H)
-    Wx = np.linspace(-0.9, 0.7, D * blocks * H).reshape(D, blocks * H)
-    Wh = np.linspace(0.8, -0.6, H * blocks * H).reshape(H, blocks * H)
-    b = np.linspace(-0.3, 0.5, blocks * H)
-    return x, h0, c0, Wx, Wh, b

@@ -31,11 +31,11 @@ def split_torch_style(Wx, Wh, bx, bh):
 def naive_gru_step(x, prev_h, Wx, Wh, bx, bh):
     """x: (N, D); prev_h: (N, H); the rest stacked in the order r, z, n.
 
-    Returns next_h (N, H) and {"r", "z", "n"}, each (N, H).
+    Returns next_h (N, H) and {"r", "z", "n", "hn"}, each (N, H), where hn = W_hn h + b_hn.
     """
     weights = split_torch_style(Wx, Wh, bx, bh)
     N, H = prev_h.shape
-    out = {name: np.zeros((N, H)) for name in ("r", "z", "n", "h")}
+    out = {name: np.zeros((N, H)) for name in ("r", "z", "n", "hn", "h")}
     for sample in range(N):
         xs, hs = list(x[sample]), list(prev_h[sample])
         for unit in range(H):
@@ -47,13 +47,14 @@ def naive_gru_step(x, prev_h, Wx, Wh, bx, bh):
             z = 1 / (1 + math.exp(-(shares["z", "x"] + shares["z", "h"])))
             n = math.tanh(shares["n", "x"] + r * shares["n", "h"])
             out["r"][sample, unit], out["z"][sample, unit], out["n"][sample, unit] = r, z, n
+            out["hn"][sample, unit] = shares["n", "h"]
             out["h"][sample, unit] = (1 - z) * n + z * hs[unit]
     return out.pop("h"), out
 
 
 def naive_gru(x, h0, Wx, Wh, bx, bh):
-    """x: (N, T, D); h0: (N, H). Returns every hidden state (N, T, H) and every gate {"r", "z", "n"}."""
-    hs, gates, h = [], {"r": [], "z": [], "n": []}, h0
+    """x: (N, T, D); h0: (N, H). Returns every hidden state (N, T, H) and every gate {"r", "z", "n", "hn"}."""
+    hs, gates, h = [], {"r": [], "z": [], "n": [], "hn": []}, h0
     for t in range(x.shape[1]):
         h, step_gates = naive_gru_step(x[:, t], h, Wx, Wh, bx, bh)
         hs.append(h)
@@ -62,15 +63,17 @@ def naive_gru(x, h0, Wx, Wh, bx, bh):
     return np.stack(hs, axis=1), {name: np.stack(values, axis=1) for name, values in gates.items()}
 
 
-def linspace_gru_inputs(N=3, T=4, D=5, H=6):
-    """Fixed, non-symmetric inputs; both biases non-zero and different in every gate block.
+def naive_candidate(x, prev_h, r, Wx_n, Wh_n, bx_n, bh_n):
+    """n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) with r given, one sample and one unit at a time.
 
-    Returns x (N, T, D), h0 (N, H), Wx (D, 3H), Wh (H, 3H), bx (3H,), bh (3H,).
+    x: (N, D); prev_h, r: (N, H); Wx_n: (D, H); Wh_n: (H, H); bx_n, bh_n: (H,), the stacked
+    layout's n block. Returns n: (N, H).
     """
-    x = np.linspace(-0.8, 1.3, N * T * D).reshape(N, T, D)
-    h0 = np.linspace(-0.4, 0.9, N * H).reshape(N, H)
-    Wx = np.linspace(-0.9, 0.7, D * 3 * H).reshape(D, 3 * H)
-    Wh = np.linspace(0.8, -0.6, H * 3 * H).reshape(H, 3 * H)
-    bx = np.linspace(-0.3, 0.5, 3 * H)
-    bh = np.linspace(0.6, -0.4, 3 * H)
-    return x, h0, Wx, Wh, bx, bh
+    N, H = prev_h.shape
+    n = np.zeros((N, H))
+    for sample in range(N):
+        for unit in range(H):
+            from_x = sum(Wx_n[k, unit] * x[sample, k] for k in range(x.shape[1])) + bx_n[unit]
+            from_h = sum(Wh_n[k, unit] * prev_h[sample, k] for k in range(H)) + bh_n[unit]
+            n[sample, unit] = math.tanh(from_x + r[sample, unit] * from_h)
+    return n
