@@ -9,11 +9,14 @@ from tests.references.make_golden import STEP, golden_values
 
 
 def test_the_stored_file_is_what_the_references_compute():
+    # The gradients come from central differences, good to about 1e-10, and their last digits
+    # follow the order of the BLAS's sums, which differs between machines (1.7e-11 measured).
+    # The forward values are checked against PyTorch to 1e-13 below.
     computed = golden_values()
     with np.load(GOLDEN_FILE) as stored:
         assert sorted(stored.files) == sorted(computed)
         for name, value in computed.items():
-            np.testing.assert_allclose(stored[name], value, rtol=1e-12, atol=1e-13, err_msg=name)
+            np.testing.assert_allclose(stored[name], value, rtol=1e-9, atol=1e-9, err_msg=name)
 
 
 def torch_sequence(module, x, h0, c0=None):
