@@ -9,6 +9,7 @@
     optim        SGD with momentum, Adam, gradient clipping, the learning-rate schedule
     state_dicts  {name: array} dicts: strip_prefix, and the fit check before loading one
     files        atomic writes, the project's .npz (no pickle, JSON metadata), .npy memory maps
+    heap         freed memory kept for the next temporary array (set once, on import)
 
 The names below are the ones used everywhere; import the rest from their modules
 (`from numerics.files import save_npz`).
@@ -27,7 +28,10 @@ from numerics.backend import (
     use,
 )
 from numerics.gradcheck import check_layer, numerical_gradient, rel_error
+from numerics.heap import keep_freed_memory
 from numerics.validation import check_float, check_same_dtype, check_shape, check_shapes
+
+keep_freed_memory()
 
 __all__ = [
     "array_module",
