@@ -19,7 +19,7 @@ import numpy
 
 from captioner.encoder import build_encoder
 from captioner.picture import to_encoder_input
-from numerics import array_module, scatter_add
+from numerics import array_module
 from numerics.validation import InputError
 
 ENCODER_PREFIX, DECODER_PREFIX = "encoder.", "decoder."
@@ -82,8 +82,9 @@ class Captioner:
     def features(self, inputs, train=False):
         """What the decoder reads of each picture.
 
-        inputs: (N, H, W, 3) uint8 pictures, or a list of picture files, PIL images or arrays
-        (see captioner.picture), or features cached from a frozen encoder ((N, F) or (N, L, F)).
+        inputs: (N, H, W, 3) uint8 pictures, on the host or the encoder's device, or a list of
+        picture files, PIL images or arrays (see captioner.picture), or features cached from a
+        frozen encoder ((N, F) or (N, L, F)).
         train: batch statistics in the encoder, and keep what the backward pass needs.
         Returns (N, F) for a pooled context, (N, L, F) for attention (L = grid^2 cells).
         """
@@ -93,8 +94,10 @@ class Captioner:
             raise InputError("this captioner reads cached ResNet50 features: give it the ResNet50 weights "
                              "(--weights) to caption pictures")
         train = train and self.trains_encoder
-        x = to_encoder_input(inputs, self.encoder_config.picture, dtype=self.encoder.dtype)
-        features = self.encoder.features(x, train=train, keep_cache=train, grid=self.encoder_config.grid)
+        # Pictures arrive from files or host arrays; the encoder takes them on its own device.
+        encoder = self.encoder
+        x = to_encoder_input(inputs, self.encoder_config.picture, dtype=encoder.dtype, xp=encoder.xp)
+        features = encoder.features(x, train=train, keep_cache=train, grid=self.encoder_config.grid)
         if self.decoder.config.context == "attention":
             return features.reshape(len(features), self.encoder_config.grid ** 2, -1)
         return features
@@ -116,7 +119,8 @@ class Captioner:
             if image_of_caption is not None:
                 xp = array_module(dfeatures)
                 per_image = xp.zeros((len(inputs), dfeatures.shape[1]), dtype=dfeatures.dtype)
-                dfeatures = scatter_add(per_image, image_of_caption, dfeatures)
+                xp.add.at(per_image, image_of_caption, dfeatures)
+                dfeatures = per_image
             self.encoder.backward_features(dfeatures, input_gradient=False)
         return loss
 

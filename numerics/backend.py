@@ -188,19 +188,6 @@ def to_device(array, like=None):
     return xp.asarray(array)
 
 
-def scatter_add(target, indices, values):
-    """target[indices] += values, accumulating repeated indices.
-
-    target: (V, ...); indices: integer array of any shape S; values: S + target.shape[1:].
-    Plain fancy-index `+=` would keep only the last of repeated indices.
-    """
-    if array_module(target) is numpy:
-        numpy.add.at(target, indices, values)
-    else:
-        target.scatter_add(indices, values)  # the device arrays' own (cupyx.scatter_add's) method
-    return target
-
-
 def _select_from_environment():
     global _environment_problem
     name = os.environ.get(ENVIRONMENT_VARIABLE)

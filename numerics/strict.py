@@ -221,14 +221,6 @@ class ndarray:  # noqa: N801 (named as numpy.ndarray and cupy.ndarray are)
             raise _mixing_error(f"assigning a {type(value).__name__} into a strict array")
         self._host[_host_index(key, self.shape)] = _operand(value, "assignment")
 
-    def scatter_add(self, slices, value):
-        """self[slices] += value, accumulating repeated indices (cupy.ndarray.scatter_add).
-
-        Only for the dtypes CUDA adds atomically, as in CuPy."""
-        if self.dtype not in _ATOMIC_ADD_DTYPES:
-            raise TypeError(f"scatter_add supports {sorted(map(str, _ATOMIC_ADD_DTYPES))}, not {self.dtype}")
-        numpy.add.at(self._host, _host_index(slices, self.shape), _operand(value, "scatter_add"))
-
 
 # Operators: both operands device arrays or scalars; the result is a new device array.
 _OPERATORS = {
@@ -437,7 +429,20 @@ class _Ufunc(_Function):
                 raise TypeError(f"strict.{self.__name__}: unsupported operand type {type(value).__name__}")
         return super().__call__(*args, **kwargs)
 
-    def __getattr__(self, name):  # reduce, accumulate, outer, at, nin, ...
+    def at(self, target, indices, values):
+        """In place: target[indices] += values, repeated indices accumulating (cupy.add.at).
+
+        Only add, and only for the dtypes CUDA adds atomically, as in CuPy."""
+        what = f"strict.{self.__name__}.at"
+        if self._function is not numpy.add:
+            raise TypeError(f"{what} is not supported: only add.at is")
+        if not isinstance(target, ndarray):
+            raise TypeError(f"{what}: the target must be a strict array, got {type(target).__name__}")
+        if target.dtype not in _ATOMIC_ADD_DTYPES:
+            raise TypeError(f"{what} supports {sorted(map(str, _ATOMIC_ADD_DTYPES))}, not {target.dtype}")
+        numpy.add.at(target._host, _host_index(indices, target.shape), _operand(values, what))
+
+    def __getattr__(self, name):  # reduce, accumulate, outer, nin, ...
         attribute = getattr(self._function, name)
         return _Function(attribute, f"{self.__name__}.{name}") if callable(attribute) else attribute
 

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.encoder import EncoderConfig
 from captioner.model import Captioner
 from captioner.picture import PictureInput
-from numerics import numerical_gradient, rel_error
+from numerics import array_module, numerical_gradient, rel_error, to_host
 from resnet import resnet
 
 ENCODER = EncoderConfig({"blocks_per_stage": (1,), "widths": (2,), "stem_width": 3}, PictureInput(16), grid=2,
@@ -43,3 +44,14 @@ def test_every_parameter_of_encoder_and_decoder(xp, image_of_caption):
     for name, value in captioner.params.items():
         numeric = numerical_gradient(loss, value)
         assert rel_error(analytic[name], numeric) < 1e-6, name
+
+
+def test_host_pictures_and_picture_files_reach_an_encoder_on_the_device(xp, tmp_path):
+    captioner = tiny_captioner(xp)  # built on xp, the selected backend
+    pictures = np.random.default_rng(2).integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
+    Image.fromarray(pictures[0]).save(tmp_path / "first.png")
+    expected = to_host(captioner.features(xp.asarray(pictures)))
+    for inputs, rows in ((pictures, 2), ([tmp_path / "first.png"], 1)):
+        features = captioner.features(inputs)
+        assert array_module(features) is xp
+        np.testing.assert_array_equal(to_host(features), expected[:rows])

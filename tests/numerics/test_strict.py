@@ -101,12 +101,16 @@ def test_integer_array_indices_wrap_around_as_in_cupy():
     assert to_host(x[[4]]).tolist() == [0]
     assert to_host(strict.take(x, strict.asarray([6]))).tolist() == [20]
     target = strict.zeros((3, 2))
-    target.scatter_add(strict.asarray([0, 3, 4]), strict.ones((3, 2)))  # 3 wraps to 0, 4 to 1
+    strict.add.at(target, strict.asarray([0, 3, 4]), strict.ones((3, 2)))  # 3 wraps to 0, 4 to 1
     assert to_host(target).tolist() == [[2.0, 2.0], [1.0, 1.0], [0.0, 0.0]]
     with pytest.raises(IndexError):
         x[7]  # a plain integer out of range is an error, as in CuPy
-    with pytest.raises(TypeError, match="scatter_add supports"):
-        x.scatter_add(strict.asarray([0]), 1)  # int64: CUDA has no atomic add for it
+    with pytest.raises(TypeError, match="add.at supports"):
+        strict.add.at(x, strict.asarray([0]), 1)  # int64: CUDA has no atomic add for it
+    with pytest.raises(TypeError, match="only add.at"):
+        strict.maximum.at(target, strict.asarray([0]), 1.0)
+    with pytest.raises(TypeError, match="target must be a strict array"):
+        strict.add.at(np.zeros(3), strict.asarray([0]), 1.0)
 
 
 def test_copies_between_host_and_device_share_no_memory():

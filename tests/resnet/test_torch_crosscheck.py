@@ -236,20 +236,36 @@ def test_resnet50_train_step_matches_torch_in_float64(xp, monkeypatch, winograd_
 
 @COL2IM
 def test_resnet50_matches_torchvision(xp):
+    """Eval logits in float32; a train step in float64, where rounding through the 53 batch-norm
+    layers stays far below the tolerance (in float32 it reaches 1e-3 of a gradient on a GPU)."""
     torchvision = pytest.importorskip("torchvision")
+    x = np.random.default_rng(9).standard_normal((2, 3, 64, 64))
     model = _perturbed_resnet50(np.float32)
-    reference = torchvision.models.resnet50(weights=None)
-    reference.load_state_dict({name: torch.tensor(value) for name, value in model.state_dict().items()})
-    x = np.random.default_rng(9).standard_normal((2, 3, 64, 64)).astype(np.float32)
-    reference.eval()
+    reference = _torchvision_copy(torchvision, model).eval()
     with torch.no_grad():
-        expected = reference(torch.tensor(x)).numpy()
-    assert rel_error(model.forward(xp.asarray(x), keep_cache=False), expected) < 1e-4
+        expected = reference(torch.tensor(x, dtype=torch.float32)).numpy()
+    assert rel_error(model.forward(xp.asarray(x, dtype=np.float32), keep_cache=False), expected) < 1e-4
 
-    reference.train()
+    model = _perturbed_resnet50(np.float64)
+    reference = _torchvision_copy(torchvision, model).train()
     logits = model.forward(xp.asarray(x), train=True)
-    dlogits = np.random.default_rng(10).standard_normal(logits.shape).astype(np.float32)
+    dlogits = np.random.default_rng(10).standard_normal(logits.shape)
     model.backward(xp.asarray(dlogits))
-    reference(torch.tensor(x)).backward(torch.tensor(dlogits))
-    for name, parameter in reference.named_parameters():
-        assert rel_error(model.grads[name], parameter.grad.numpy()) < 1e-3, name
+    expected = reference(torch.tensor(x))
+    expected.backward(torch.tensor(dlogits))
+    assert rel_error(logits, expected.detach().numpy()) < 1e-10
+    errors = {name: rel_error(model.grads[name], p.grad.numpy()) for name, p in reference.named_parameters()}
+    worst = max(errors, key=errors.get)
+    assert errors[worst] < 1e-8, (worst, errors[worst])
+    statistics = reference.state_dict()
+    for name, value in model.state_dict().items():
+        if "running" in name:
+            assert rel_error(value, statistics[name].numpy()) < 1e-12, name
+
+
+def _torchvision_copy(torchvision, model):
+    """torchvision's ResNet50 in the model's float type, holding the model's weights and statistics."""
+    dtype = torch.float64 if model.dtype == np.float64 else torch.float32
+    reference = torchvision.models.resnet50(weights=None).to(dtype)
+    reference.load_state_dict({name: torch.tensor(value) for name, value in model.state_dict().items()})
+    return reference
