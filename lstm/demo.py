@@ -28,7 +28,7 @@ from lstm.rnn import rnn_backward, rnn_forward
 from lstm.sequence import lstm_backward, lstm_forward
 from lstm.softmax_loss import temporal_softmax_loss
 from lstm.temporal_affine import temporal_affine_backward, temporal_affine_forward
-from numerics import array_module, selected
+from numerics import array_module, selected, to_device
 from numerics.optim import Adam, clip_by_global_norm
 
 # cell: (sequence forward, its backward, gate blocks in Wx, names of the bias arguments)
@@ -137,9 +137,13 @@ class RecallModel:
         return gradient_reaching_back(self.cell, embedded, h0, p["Wx"], p["Wh"], b, dh_last)
 
     def accuracy(self, tokens, targets, mask):
-        """Share of query positions where the highest score is the right symbol."""
+        """Share of query positions where the highest score is the right symbol.
+
+        The batch may be on the host (recall_batch's default) or on the model's device.
+        """
         scores, _ = self.scores(tokens)
-        return float((scores.argmax(axis=2)[mask] == targets[mask]).mean())
+        predicted = scores.argmax(axis=2)[mask]
+        return float((predicted == to_device(targets[mask], like=predicted)).mean())
 
 
 def train(cell, gap, steps, n_symbols=8, batch_size=64, learning_rate=3e-3, seed=0, report_every=250):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm.demo import main, recall_batch, train
+from lstm.demo import RecallModel, main, recall_batch, train
 
 
 def finish(training):
@@ -21,6 +21,15 @@ def test_recall_batch_layout():
     assert (tokens[:, 0] < 2).all() and (tokens[:, 1:4] >= 2).all() and (tokens[:, -1] == 4).all()
     np.testing.assert_array_equal(targets[:, -1], tokens[:, 0])
     assert mask.sum() == 4 and mask[:, -1].all()
+
+
+def test_accuracy_takes_a_batch_on_the_host_or_on_the_models_device(xp):
+    model = RecallModel("lstm", 8, xp=xp)
+    on_host = recall_batch(np.random.default_rng(3), 50, 4, 8)
+    on_device = recall_batch(np.random.default_rng(3), 50, 4, 8, xp)
+    accuracy = model.accuracy(*on_host)
+    assert accuracy == model.accuracy(*on_device)
+    assert 0 <= accuracy <= 1
 
 
 @pytest.mark.needs_exercises(12)  # lstm_backward
