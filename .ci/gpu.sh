@@ -17,7 +17,16 @@ chosen=" ${*:2} "
 mkdir -p "$logs"
 echo "logs in $logs"
 
-python3 -c 'import numerics; numerics.backend.module_named("cupy")' || exit 1
+python3 - <<'CHECK' || exit 1
+import sys
+
+import numerics
+
+try:
+    numerics.backend.module_named("cupy")
+except ImportError as reason:
+    sys.exit(f".ci/gpu.sh needs an NVIDIA GPU and CuPy: {reason}")
+CHECK
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python3 -c 'import cupy, numpy; print("CuPy", cupy.__version__, "| NumPy", numpy.__version__)'
 
