@@ -71,7 +71,7 @@ def test_torch_gru_agrees_with_the_stored_values_and_gradients():
                                    err_msg=name)
 
 
-@pytest.mark.parametrize("k, name", enumerate(("i", "f", "g", "o")))
+@pytest.mark.parametrize("k, name", list(enumerate(("i", "f", "g", "o"))))
 def test_torch_autograd_agrees_with_each_gates_stored_gradients(k, name):
     torch = pytest.importorskip("torch")
     x, h0, _, Wx, Wh, b = linspace_lstm_inputs()
