@@ -7,11 +7,12 @@ function of the batch's picture indices, so that a benchmark can time or profile
 import numpy
 
 from captioner.data import CaptionData
+from captioner.data_parallel import DataParallel
 from captioner.decoder import CaptionDecoder, DecoderConfig
 from captioner.encoder import build_encoder
 from captioner.model import Captioner
-from captioner.training import captions_of, trim_padding
-from captioner.vocabulary import Vocabulary
+from captioner.training import captions_of
+from captioner.vocabulary import Vocabulary, trim_padding
 from numerics.optim import Adam, clip_by_global_norm
 
 
@@ -30,17 +31,22 @@ def demo_captioner(size, vocabulary):
     return Captioner(CaptionDecoder(config), size.encoder, encoder)
 
 
-def training_step(size, train):
-    """(step, captioner): step(images) runs one training step on the pictures at `images`."""
+def training_step(size, train, workers=1):
+    """(step, captioner, vocabulary): step(images) runs one training step on the pictures at `images`.
+
+    workers: processes that share each batch (captioner.data_parallel); the helper processes
+    last as long as the script, and this process keeps one BLAS thread while they do.
+    """
     vocabulary = Vocabulary.build((c for refs in train.references for c in refs), min_count=1)
     captioner = demo_captioner(size, vocabulary)
     optimizer = Adam(captioner.params, 1e-3)
     image_index, caption_ids = train.caption_pairs(vocabulary, 16)
     first_caption = numpy.searchsorted(image_index, numpy.arange(len(train) + 1))
+    parallel = DataParallel(captioner, workers)
 
     def step(images):
         rows, image_of_caption = captions_of(images, first_caption)
-        captioner.loss(train.batch(images), trim_padding(caption_ids[rows]), image_of_caption)
+        parallel.loss(train.batch(images), trim_padding(caption_ids[rows]), image_of_caption)
         clip_by_global_norm(captioner.grads, 5.0)
         optimizer.step(captioner.grads)
 

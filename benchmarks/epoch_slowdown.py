@@ -47,7 +47,8 @@ def main():
     from captioner.checkpoint import load_checkpoint
     from captioner.demo import FULL, SHIPPED_MODEL
     from captioner.synthetic import make_split
-    from captioner.training import captions_of, evaluate, trim_padding
+    from captioner.training import captions_of, evaluate
+    from captioner.vocabulary import trim_padding
     from numerics.optim import Adam, clip_by_global_norm
 
     trained_checkpoint = load_checkpoint(args.checkpoint or SHIPPED_MODEL)

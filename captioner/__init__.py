@@ -20,6 +20,7 @@ The model:
 
 Using it:
     captioner.training         minibatches, optimizer, schedule, checkpoints every epoch, resuming
+    captioner.data_parallel    each batch shared out between processes, one CPU core each
     captioner.checkpoint       atomic .npz checkpoints with the config and vocabulary, no pickle
     captioner.decoding         greedy decoding, beam search, captions of a whole data set
     captioner.batched_beam_search  beam search for a whole batch of pictures at once

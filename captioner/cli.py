@@ -86,7 +86,7 @@ def command_train(args):
     vocabulary = Vocabulary.build((c for refs in data["train"].references for c in refs), args.min_count)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
                          learning_rate=args.learning_rate, max_length=args.max_length, seed=args.seed,
-                         val_beam_width=args.beam)
+                         val_beam_width=args.beam, workers=args.workers)
     table = data["train"].inputs.table
     if resume is not None:
         _check_resumable(resume, args, config, vocabulary, data["train"])
@@ -262,6 +262,8 @@ def build_parser():
     trainer.add_argument("--embedding", type=positive_int, default=256)
     trainer.add_argument("--hidden", type=positive_int, default=512)
     trainer.add_argument("--cell", choices=tuple(CELLS), default="lstm", help="the decoder's recurrent cell")
+    trainer.add_argument("--workers", type=positive_int, default=1,
+                         help="processes that share each batch, one CPU core each (NumPy backend only)")
     trainer.add_argument("--resume", action="store_true",
                          help="continue from OUT/checkpoint.npz, with the same settings")
     trainer.add_argument("--quiet", action="store_true")

@@ -41,6 +41,7 @@ from captioner.picture import PictureInput
 from captioner.synthetic import make_synthetic_dataset
 from captioner.training import TrainConfig, train
 from captioner.vocabulary import Vocabulary
+from numerics import on_device, selected
 from numerics.files import write_text
 
 # A model trained by the full demo, shipped with the package (parameters and vocabulary only,
@@ -73,6 +74,9 @@ class DemoSize:
     # so every word has one right answer; and in the same minutes the encoder sees more different
     # pictures, which teaches it more than five phrasings of fewer pictures (README's demo table).
     canonical_only: bool = True
+    # Processes that draw the pictures, and that share each batch on the CPU, one core each
+    # (captioner.data_parallel); on a GPU one process keeps the device busy and trains alone.
+    workers: int = 2
 
 
 # The stem cuts each 64 x 64 picture into 16 x 16 patches of 4 x 4 pixels (a 4x4 convolution of
@@ -103,7 +107,7 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print,
     started = time.perf_counter()
     log(f"generating {size.train_images} + {size.val_images} + {size.test_images} synthetic pictures")
     splits = make_synthetic_dataset(size.train_images, size.val_images, size.test_images,
-                                    image_size=size.encoder.picture.size, seed=seed)
+                                    image_size=size.encoder.picture.size, seed=seed, workers=size.workers)
     data = {name: CaptionData.from_raw_captions(split.images, split.captions_by_name(), split.image_names)
             for name, split in splits.items()}
     # The vocabulary comes from every training caption, so that no reference word is unknown.
@@ -114,7 +118,8 @@ def run_demo(out_dir="runs/demo", quick=False, seed=0, progress=True, log=print,
     log(f"vocabulary: {len(vocabulary)} words")
 
     config = TrainConfig(epochs=size.epochs, batch_size=size.batch_size, learning_rate=size.learning_rate,
-                         warmup_steps=30, max_length=16, seed=seed)
+                         warmup_steps=30, max_length=16, seed=seed,
+                         workers=1 if on_device(selected()) else size.workers)
     encoder = build_encoder(size.encoder, seed=seed)
     feature_size = encoder.feature_size
     if size.context == "attention":

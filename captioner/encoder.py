@@ -52,15 +52,15 @@ def frozen_resnet50_config(grid=1):
     return EncoderConfig(None, IMAGENET_INPUT, grid)
 
 
-def build_encoder(config, weights=None, seed=0):
+def build_encoder(config, weights=None, seed=0, dtype="float32"):
     """The ResNet an EncoderConfig describes.
 
     weights: for ResNet50, torchvision's .pth or the project's .npz (required); seed: the
-    initialisation of a small ResNet. Returns a resnet.ResNet whose `features(x, grid=config.grid)`
-    gives (N, grid^2 C).
+    initialisation of a small ResNet; dtype: a small ResNet's. Returns a resnet.ResNet whose
+    `features(x, grid=config.grid)` gives (N, grid^2 C).
     """
     if config.resnet is not None:
-        return resnet(**config.resnet, pool_grid=config.grid, num_classes=1, rng=seed)
+        return resnet(**config.resnet, pool_grid=config.grid, num_classes=1, dtype=dtype, rng=seed)
     if weights is None:
         raise FileNotFoundError("this captioner reads ResNet50 features: "
                                 "give the ResNet50 weights (--weights)")

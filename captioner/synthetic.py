@@ -27,6 +27,8 @@ split depends only on (seed, split, index): growing one split changes nothing in
 """
 
 import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,33 +135,77 @@ class SyntheticSplit:
         return dict(zip(self.image_names, self.captions))
 
 
-def make_synthetic_dataset(n_train, n_val, n_test, image_size=64, seed=0, captions_per_image=5):
+def make_synthetic_dataset(n_train, n_val, n_test, image_size=64, seed=0, captions_per_image=5, workers=1):
     """Train, validation and test splits of the synthetic data set.
 
     n_train, n_val, n_test: ints >= 0; image_size: int >= MIN_IMAGE_SIZE (pictures are square);
-    seed: int; captions_per_image: 1..MAX_CAPTIONS_PER_IMAGE.
+    seed: int; captions_per_image: 1..MAX_CAPTIONS_PER_IMAGE; workers: processes that draw the
+    pictures of a large split (see make_split).
     Returns {"train": SyntheticSplit, "val": ..., "test": ...}; same arguments, same pixels and captions.
     """
     counts = {"train": n_train, "val": n_val, "test": n_test}
-    return {
-        name: make_split(name, count, image_size, seed, captions_per_image) for name, count in counts.items()
-    }
+    return {name: make_split(name, count, image_size, seed, captions_per_image, workers)
+            for name, count in counts.items()}
 
 
-def make_split(name, count, image_size=64, seed=0, captions_per_image=5):
-    """One split ("train", "val" or "test") of `count` pictures; see make_synthetic_dataset."""
+# Each process draws at least this many pictures (about a second's work): starting one takes about as long.
+PICTURES_PER_PROCESS = 2000
+
+
+def make_split(name, count, image_size=64, seed=0, captions_per_image=5, workers=1):
+    """One split ("train", "val" or "test") of `count` pictures; see make_synthetic_dataset.
+
+    workers: the most processes, this one included, that draw the pictures, each a run of
+    consecutive ones into memory they share; every picture is the same whichever process draws it.
+    """
     _check_arguments(name, count, image_size, captions_per_image)
-    images = numpy.empty((count, image_size, image_size, 3), dtype=numpy.uint8)
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise InputError(f"workers must be an int >= 1, got {workers!r}")
+    processes = max(1, min(workers, count // PICTURES_PER_PROCESS))
+    bounds = numpy.linspace(0, count, processes + 1).round().astype(int).tolist()
+    runs = [(name, first, end, image_size, seed, captions_per_image)
+            for first, end in zip(bounds, bounds[1:])]
+    shape = (count, image_size, image_size, 3)
+    if processes == 1:
+        images = numpy.empty(shape, dtype=numpy.uint8)
+        drawn = [_draw(images, *runs[0])]
+    else:  # fresh interpreters (spawn), as captioner.data_parallel's helpers
+        context = multiprocessing.get_context("spawn")
+        memory = context.RawArray("B", math.prod(shape))
+        images = numpy.frombuffer(memory, dtype=numpy.uint8).reshape(shape)
+        with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=_share_pictures,
+                                 initargs=(memory, shape)) as pool:
+            others = [pool.submit(_draw_shared, *run) for run in runs[1:]]
+            drawn = [_draw(images, *runs[0])] + [other.result() for other in others]
+    captions = [caption for run_captions, _ in drawn for caption in run_captions]
+    objects = [scene for _, scenes in drawn for scene in scenes]
+    image_names = [f"{name}_{index:06d}.png" for index in range(count)]
+    return SyntheticSplit(name, images, captions, objects, image_names)
+
+
+def _draw(images, name, first, end, image_size, seed, captions_per_image):
+    """Draw pictures first..end - 1 of a split into images[first:end]; returns their captions and scenes."""
     captions, objects = [], []
-    for index in range(count):
+    for index in range(first, end):
         # One generator per picture, keyed by (seed, split, index): pictures never depend on each other.
         rng = numpy.random.default_rng([seed, SPLIT_NAMES.index(name), index])
         scene = sample_scene(rng, image_size)
         images[index] = render_scene(scene, rng, image_size)
         captions.append(describe(scene, rng, captions_per_image))
         objects.append(scene)
-    image_names = [f"{name}_{index:06d}.png" for index in range(count)]
-    return SyntheticSplit(name, images, captions, objects, image_names)
+    return captions, objects
+
+
+_shared_pictures = None  # in a process that helps make_split: the split's pictures, in shared memory
+
+
+def _share_pictures(memory, shape):
+    global _shared_pictures
+    _shared_pictures = numpy.frombuffer(memory, dtype=numpy.uint8).reshape(shape)
+
+
+def _draw_shared(*run):
+    return _draw(_shared_pictures, *run)
 
 
 def sample_scene(rng, image_size):

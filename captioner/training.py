@@ -34,9 +34,10 @@ import numpy
 from tqdm import tqdm
 
 from captioner.checkpoint import CheckpointError, save_checkpoint
+from captioner.data_parallel import DataParallel
 from captioner.decoding import caption_all
 from captioner.metrics import corpus_bleu
-from captioner.vocabulary import PAD_ID
+from captioner.vocabulary import trim_padding
 from numerics import selected
 from numerics.files import check_writable_folder
 from numerics.optim import SGD, Adam, clip_by_global_norm, cosine_learning_rate
@@ -61,10 +62,13 @@ class TrainConfig:
     max_length: int = 16
     seed: int = 0
     val_beam_width: int = 1
+    # Processes that share each batch, one core each (captioner.data_parallel). Part of the
+    # recipe: a trained encoder's batch norm normalises each process's pictures on their own.
+    workers: int = 1
 
     def __post_init__(self):
         for name, least in (("epochs", 1), ("batch_size", 1), ("max_length", 1), ("val_beam_width", 1),
-                            ("warmup_steps", 0), ("seed", 0)):
+                            ("warmup_steps", 0), ("seed", 0), ("workers", 1)):
             value = getattr(self, name)
             if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool) or value < least:
                 raise InputError(f"{name} must be an int >= {least}, got {value!r}")
@@ -180,12 +184,6 @@ def captions_of(images, first_caption):
     return numpy.concatenate(rows), numpy.repeat(numpy.arange(len(images)), [len(r) for r in rows])
 
 
-def trim_padding(ids):
-    """Drop the columns that are padding in every row. ids: (B, L) host int array."""
-    used = numpy.flatnonzero((ids != PAD_ID).any(axis=0))
-    return ids[:, : used[-1] + 1]
-
-
 def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
           resume=None, progress=True, log=print):
     """Train `captioner` in place; returns the progress: {"history": one dict per epoch,
@@ -209,8 +207,9 @@ def train(captioner, vocabulary, train_data, val_data, config, checkpoint_path,
         run.resume_from(resume)
         log(f"resuming from {resume.path}: epoch {run.state['epoch'] + 1}, batch {run.state['batch']}")
     try:
-        while run.state["epoch"] < config.epochs:
-            run.epoch(progress, log)
+        with DataParallel(captioner, config.workers) as run.parallel:
+            while run.state["epoch"] < config.epochs:
+                run.epoch(progress, log)
     except KeyboardInterrupt:
         with interrupts_held(deliver=False):  # a second Ctrl-C must not stop this save
             run.checkpoint()
@@ -233,6 +232,7 @@ class _Run:
         self.batches = math.ceil(len(train_data) / self.images_per_batch)
         self.state = {"epoch": 0, "batch": 0, "step": 0, "history": [], "losses": []}
         self.saved = None  # (epoch, batch) that checkpoint_path holds, once this run knows it
+        self.parallel = None  # the DataParallel that computes each batch's loss, while training
         self.fault = fault_injector()
 
     def resume_from(self, resume):
@@ -294,7 +294,7 @@ class _Run:
         self.optimizer.learning_rate = cosine_learning_rate(
             self.state["step"], config.epochs * self.batches, config.learning_rate, config.warmup_steps)
         inputs = self.train_data.batch(images)
-        loss = float(self.captioner.loss(inputs, captions, xp.asarray(image_of_caption)))
+        loss = self.parallel.loss(inputs, captions, xp.asarray(image_of_caption))
         self.fault("batch")
         if not math.isfinite(loss):
             raise TrainingDivergedError(f"the loss became {loss} at epoch {epoch + 1}, batch {batch}; "

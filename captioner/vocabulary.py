@@ -165,3 +165,9 @@ class Vocabulary:
         if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
             raise InputError('vocabulary JSON must hold a "words" list of strings')
         return cls(words)
+
+
+def trim_padding(ids):
+    """Drop the columns that are padding in every row. ids: (B, L) host int array."""
+    used = numpy.flatnonzero((ids != PAD_ID).any(axis=0))
+    return ids[:, : used[-1] + 1]

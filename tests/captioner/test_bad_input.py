@@ -187,7 +187,8 @@ def test_out_holding_a_checkpoint_needs_resume(flickr, trained, capsys):
     (["--optimizer", "sgd"], "optimizer 'adam' (now 'sgd')"),
     (["--hidden", "32", "--embedding", "4"], "embedding_size 8 (now 4), hidden_size 16 (now 32)"),
     (["--val-images", "3"], "train_images 20 (now 19)"),
-], ids=["batch size", "epochs", "learning rate", "optimizer", "model size", "training images"])
+    (["--workers", "2"], "workers 1 (now 2)"),
+], ids=["batch size", "epochs", "learning rate", "optimizer", "model size", "training images", "workers"])
 def test_resume_with_other_settings_is_refused_naming_them(flickr, trained, capsys, changed, named):
     before = (trained / "checkpoint.npz").read_bytes()
     refused(["train", *data_arguments(flickr), *SMALL_RUN, "--out", trained, "--resume", *changed], capsys,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from captioner import synthetic
 from captioner.flickr_captions import load_captions
 from captioner.metrics import corpus_bleu
 from captioner.synthetic import (
@@ -85,6 +86,15 @@ def test_a_picture_does_not_depend_on_how_many_are_made():
     short, long = make_split("val", 4, seed=1), make_split("val", 9, seed=1)
     np.testing.assert_array_equal(short.images, long.images[:4])
     assert short.captions == long.captions[:4]
+
+
+def test_pictures_drawn_by_several_processes_are_those_one_draws(monkeypatch):
+    # A few pictures per process, so that this small split is shared out between three.
+    monkeypatch.setattr(synthetic, "PICTURES_PER_PROCESS", 4)
+    alone, shared = make_split("train", 14, seed=2), make_split("train", 14, seed=2, workers=3)
+    np.testing.assert_array_equal(shared.images, alone.images)
+    assert (shared.captions, shared.objects, shared.image_names) == (alone.captions, alone.objects,
+                                                                    alone.image_names)
 
 
 def test_splits_are_disjoint(dataset):
@@ -223,6 +233,7 @@ def test_saved_split_reads_back_through_the_kaggle_loader(tmp_path):
             {"name": "train", "count": 1, "captions_per_image": 6},
             "captions_per_image must be an int in 1..5, got 6",
         ),
+        ({"name": "train", "count": 1, "workers": 0}, "workers must be an int >= 1, got 0"),
     ],
 )
 def test_bad_arguments_are_named(arguments, message):

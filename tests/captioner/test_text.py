@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from captioner.text import tokenize
+from captioner.text import _kept_character, tokenize
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,9 @@ def test_tokens_are_lower_case_nonempty_and_free_of_punctuation_and_spaces(capti
 @given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1), max_size=8))
 def test_tokenize_of_plain_lower_case_words_gives_them_back(words):
     assert tokenize(" ".join(words)) == words
+
+
+@given(st.text())
+def test_the_translation_table_maps_each_character_as_the_character_rule_does(caption):
+    one_by_one = "".join(_kept_character(character) for character in caption.lower())
+    assert tokenize(caption) == [token for token in one_by_one.split() if len(token) > 1 or token.isalnum()]
