@@ -37,7 +37,7 @@ def cached_features_captioner(cell, context):
     return Captioner(CaptionDecoder(config, seed=3), frozen_resnet50_config(grid=2))
 
 
-@pytest.mark.needs_exercises(12, 20, 23, 24)  # the LSTM's and the GRU's backward
+@pytest.mark.needs_exercises(12, 19, 20, 21, 22, 23, 24)  # both cells forward and backward, attention
 @pytest.mark.parametrize("context", ["pooled", "attention"])
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_two_processes_give_the_whole_batch_loss_and_gradients(cell, context):
@@ -140,6 +140,7 @@ def test_training_in_two_processes_learns_like_one_and_resumes_exactly(tmp_path)
         np.testing.assert_array_equal(value, params_of(straight)[name], err_msg=name)
 
 
+@pytest.mark.needs_exercises(12)
 def test_a_helper_that_fails_is_reported_with_its_traceback_and_the_next_batch_goes_on():
     captioner = cached_features_captioner("lstm", "pooled")
     rng = np.random.default_rng(4)
@@ -153,6 +154,7 @@ def test_a_helper_that_fails_is_reported_with_its_traceback_and_the_next_batch_g
     assert loss == pytest.approx(captioner.loss(features, captions, IMAGE_OF_CAPTION), rel=1e-12)
 
 
+@pytest.mark.needs_exercises(12)
 def test_a_helper_that_dies_is_reported_not_waited_for():
     captioner = cached_features_captioner("lstm", "pooled")
     rng = np.random.default_rng(5)
