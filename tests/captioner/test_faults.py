@@ -9,6 +9,7 @@ captioner.training.fault_injector) makes it send the signal to itself the N-th t
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from numerics import to_host
 from tests.captioner.tiny_flickr import SMALL_RUN, data_arguments, write_tiny_flickr
 
 ROOT = Path(__file__).resolve().parents[2]
+RUN_MARKER = "CAPTIONER_TEST_RUN"  # in the environment of a run's processes, helpers included: its --out
 
 # Training runs lstm_backward_with_cell (course exercise 12); validation, corpus BLEU (17, 18).
 pytestmark = pytest.mark.needs_exercises(12, 17, 18)
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.needs_exercises(12, 17, 18)
 def run_training(folder, out, *extra, fault=None):
     """One `python -m captioner train` process on one thread (the same sums in the same order)."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
-                   "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+                   "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", RUN_MARKER: str(out)}
     for variable in (FAULT_VARIABLE, "CAPTIONER_BACKEND"):
         environment.pop(variable, None)
     if fault is not None:
@@ -84,6 +86,47 @@ def test_a_stopped_run_resumes_to_the_same_model(uninterrupted, tmp_path, point,
     resumed = run_training(folder, out, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert_same_run(load_checkpoint(out / "checkpoint.npz"), reference)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_in_two_processes(uninterrupted):
+    """The checkpoint of a run that nothing stopped, each batch shared between two processes."""
+    folder, _ = uninterrupted
+    result = run_training(folder, folder / "two_processes", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    return load_checkpoint(folder / "two_processes" / "checkpoint.npz")
+
+
+@pytest.mark.parametrize("point, nth, signal", [FAULTS[0][:3], FAULTS[5][:3]],
+                         ids=["batch-SIGINT", "optimizer-step-SIGKILL"])
+def test_a_run_in_two_processes_resumes_to_the_same_model_and_leaves_no_process_behind(
+        uninterrupted, uninterrupted_in_two_processes, tmp_path, point, nth, signal):
+    folder, reference = uninterrupted
+    batches = reference.progress["step"] // reference.progress["epoch"]
+    out = tmp_path / "run"
+    stopped = run_training(folder, out, "--workers", "2", fault=f"{point}:{nth(batches)}:{signal}")
+    assert stopped.returncode == (130 if signal == "SIGINT" else -9), stopped.stderr
+    # The helper leaves once the main process has gone, whether it said goodbye or was killed.
+    deadline = time.monotonic() + 10
+    while processes_of_run(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_of_run(out) == []
+    resumed = run_training(folder, out, "--workers", "2", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_run(load_checkpoint(out / "checkpoint.npz"), uninterrupted_in_two_processes)
+
+
+def processes_of_run(out):
+    """The ids of the live processes whose environment marks them as the run writing to `out`."""
+    marker = f"{RUN_MARKER}={out}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            pass
+    return found
 
 
 def assert_same_run(checkpoint, reference):
