@@ -107,8 +107,9 @@ class DataParallel:
     """
 
     def __init__(self, captioner, workers):
-        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        if not isinstance(workers, (int, numpy.integer)) or isinstance(workers, bool) or workers < 1:
             raise InputError(f"workers must be an int >= 1, got {workers!r}")
+        workers = int(workers)
         if workers > 1 and on_device(selected()):
             raise InputError(f"workers {workers} share a batch between processes on the CPU's cores; "
                              f"with the {selected_name()} backend use 1")
