@@ -3,6 +3,7 @@ whole batch, or, through a trained encoder's batch norm, those of its shares; tr
 resumes exactly; a helper that fails or dies is reported, never waited for."""
 
 import signal
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -108,7 +109,7 @@ def test_training_in_two_processes_learns_like_one_and_resumes_exactly(tmp_path)
     config = TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2, warmup_steps=2, max_length=6, workers=2)
     setup = toy_setup()
     one_process = toy_setup()[0]
-    alone = quiet_train(one_process, setup, TrainConfig(**{**config.to_dict(), "workers": 1}),
+    alone = quiet_train(one_process, setup, replace(config, workers=1),
                         tmp_path / "one.npz")
     straight = setup[0]
     progress = quiet_train(straight, setup, config, tmp_path / "straight.npz")
@@ -133,7 +134,7 @@ def test_training_in_two_processes_learns_like_one_and_resumes_exactly(tmp_path)
         quiet_train(interrupted, setup, config, tmp_path / "ck.npz")
     checkpoint = load_checkpoint(tmp_path / "ck.npz")
     assert (checkpoint.progress["epoch"], checkpoint.progress["batch"]) == (1, 1)
-    assert resume_differences(checkpoint.training, TrainConfig(**{**config.to_dict(), "workers": 1}),
+    assert resume_differences(checkpoint.training, replace(config, workers=1),
                               len(setup[2])) == ["workers 2 (now 1)"]
     quiet_train(checkpoint.captioner, setup, config, tmp_path / "ck.npz", resume=checkpoint)
     for name, value in params_of(checkpoint.captioner).items():
