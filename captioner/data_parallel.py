@@ -76,6 +76,7 @@ def _layout(specs):
 
 
 def _views(memory, specs):
+    """{name: array of specs[name]'s shape and dtype}, each a view of its place in `memory`."""
     block = numpy.frombuffer(memory, dtype=numpy.uint8)
     places, _ = _layout(specs)
     return {name: block[start:end].view(specs[name][1]).reshape(specs[name][0])
@@ -83,6 +84,7 @@ def _views(memory, specs):
 
 
 def specs_of(arrays):
+    """{name: (shape, dtype name)} of {name: array}: the layout of SharedArrays that can hold them."""
     return {name: (tuple(value.shape), value.dtype.name) for name, value in arrays.items()}
 
 
@@ -240,6 +242,7 @@ def receive(process, connection):
 
 
 def stopped(process):
+    """The WorkerError of a helper that has stopped, with its exit code."""
     process.join(timeout=1)
     return WorkerError(f"{process.name} stopped (exit code {process.exitcode}) in the middle of a step")
 

@@ -158,9 +158,7 @@ def make_split(name, count, image_size=64, seed=0, captions_per_image=5, workers
     workers: the most processes, this one included, that draw the pictures, each a run of
     consecutive ones into memory they share; every picture is the same whichever process draws it.
     """
-    _check_arguments(name, count, image_size, captions_per_image)
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise InputError(f"workers must be an int >= 1, got {workers!r}")
+    _check_arguments(name, count, image_size, captions_per_image, workers)
     processes = max(1, min(workers, count // PICTURES_PER_PROCESS))
     bounds = numpy.linspace(0, count, processes + 1).round().astype(int).tolist()
     runs = [(name, first, end, image_size, seed, captions_per_image)
@@ -421,7 +419,7 @@ def _background(rng, image_size):
     return numpy.clip(level[None, None, :] + gradient[:, :, None], 0, 255).astype(numpy.uint8)
 
 
-def _check_arguments(name, count, image_size, captions_per_image):
+def _check_arguments(name, count, image_size, captions_per_image, workers):
     if name not in SPLIT_NAMES:
         raise InputError(f"split name must be one of {SPLIT_NAMES}, got {name!r}")
     if not isinstance(count, int) or count < 0:
@@ -432,3 +430,5 @@ def _check_arguments(name, count, image_size, captions_per_image):
         raise InputError(
             f"captions_per_image must be an int in 1..{MAX_CAPTIONS_PER_IMAGE}, got {captions_per_image!r}"
         )
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise InputError(f"workers must be an int >= 1, got {workers!r}")
