@@ -7,6 +7,11 @@ taking turns (one run of each per round, so that a slow spell on a shared machin
 both alike):
 - forward in eval mode (inference: no activations kept for a backward pass),
 - forward + backward in train mode (batch statistics; every parameter's gradient),
+- on the CPU, the eval forward pass again with the batch kept in one piece (each product on
+  all the BLAS's threads, the rest on one core), for what sharing the batch among the cores
+  gains (resnet.model's _eval_features), and two half-batch train steps side by side, each
+  on its own copy of the model: what sharing the train step would give at most, before its
+  batch norms exchange their sums (half_batch_train_steps),
 for this project's resnet.resnet50 and, when PyTorch is installed, for the same weights in
 PyTorch (torchvision.models.resnet50 if torchvision is installed, else an independent
 functional ResNet50, benchmarks/torch_resnet50.py). Reports the median time, images/s
@@ -36,10 +41,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 from common import BLAS_OVERRIDES, describe_machine, gemm_gflops, reexec_without_blas_overrides, torch_or_none
 
 GFLOP_PER_224_IMAGE = 8.2
+ONE_PIECE = "ours, the batch in one piece"
+HALVES = "ours, two half-batch train steps side by side"
 PAUSE_SECONDS = 0.3  # before each timed run, for the other framework's threads to go idle
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))  # the project's packages
@@ -66,6 +74,9 @@ def parse_arguments():
     )
     parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy",
                         help="cupy: time on the GPU, against PyTorch CUDA (no memory probe)")
+    parser.add_argument("--share-any-batch", action="store_true",
+                        help="share even a batch below resnet.model.MIN_PIECE_MULTIPLY_ADDS among the cores "
+                             "in eval mode, to see what that costs")
     parser.add_argument("--memory-probe", choices=("ours", "torch"), help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -150,6 +161,40 @@ def ours_steps(model, images, dlogits, synchronize=lambda: None):
         synchronize()
 
     return forward, train_step
+
+
+def one_piece_forward(model, images):
+    """The eval forward pass with the batch kept in one piece, every product on all the BLAS's
+    threads: the model as it was before it shared the batch among the cores
+    (resnet.model's _eval_features), timed beside it for the gain."""
+    import resnet.model
+
+    def forward():
+        with mock.patch.object(resnet.model, "lanes", lambda xp: 1):
+            model.forward(images, train=False, keep_cache=False)
+
+    return forward
+
+
+def half_batch_train_steps(model, images, dlogits):
+    """Two half-batch train steps side by side (numerics.lanes), each on its own copy of the
+    model: the work of sharing a train step between two cores, without the sums its batch norms
+    would have to exchange to equal the whole batch's. A bound on what sharing would give, not
+    a way to train."""
+    import resnet
+    from numerics.lanes import side_by_side
+
+    twin = resnet.resnet50(dtype=model.dtype)
+    twin.load_state_dict(model.state_dict())
+    half = len(images) // 2
+    shares = [(model, slice(0, half)), (twin, slice(half, len(images)))]
+
+    def half_step(share):
+        copy, pictures = share
+        copy.forward(images[pictures], train=True)
+        copy.backward(dlogits[pictures], input_gradient=False)
+
+    return lambda: side_by_side(half_step, shares)
 
 
 def torch_steps(model, images, dlogits, device="cpu"):
@@ -268,6 +313,14 @@ def print_table(args, times, names, memory):
         print(f"{label + ', s (best)':30s}" + cells + ratio)
         print(f"{'  images/s':30s}" + "".join(f"{images / m:30.1f}" for m in medians))
         print(f"{'  effective GFLOP/s':30s}" + "".join(f"{work / m:30.1f}" for m in medians))
+        extra = {"forward": (ONE_PIECE, "  the batch in one piece, s"),
+                 "train": (HALVES, "  two halves side by side, s")}[key]
+        if extra[0] in times:
+            values = times[extra[0]][key]
+            median = values[len(values) // 2]
+            ratio = f"   {median / medians[1]:.2f}x (best {values[0] / best[1]:.2f}x)" if both else ""
+            cells = f"{median:21.3f} ({values[0]:.3f})" + " " * 30 * both
+            print(f"{extra[1]:30s}" + cells + ratio)
     if memory:
         values = [memory[c]["step_mib"] for c in columns]
         ratio = f"   {values[0] / values[1]:.2f}x" if both else ""
@@ -298,6 +351,11 @@ def main():
     print(f"{args.repeats} runs, the frameworks taking turns, one run of each per round\n")
 
     model, images, dlogits = build_ours(args.batch, args.size, backend=args.backend)
+    if args.share_any_batch:
+        import resnet.model
+
+        resnet.model.MIN_PIECE_MULTIPLY_ADDS = 1
+        print("eval mode shares any batch among the cores (--share-any-batch)")
     steps = {"ours": ours_steps(model, images, dlogits, synchronizer(args.backend))}
     names = {"ours": "ours (NumPy)" if args.backend == "numpy" else "ours (CuPy)"}
     torch = None if args.no_torch else torch_or_none(args.threads)
@@ -309,12 +367,16 @@ def main():
         print("PyTorch is not installed: timing this project's model only")
     times = {name: {} for name in steps}
     for index, key in enumerate(("forward", "train")):
-        rounds = timed_rounds({name: pair[index] for name, pair in steps.items()}, args.repeats)
-        for name, values in rounds.items():
-            times[name][key] = values
+        runs = {name: pair[index] for name, pair in steps.items()}
+        if key == "forward" and args.backend == "numpy":
+            runs[ONE_PIECE] = one_piece_forward(model, images)
+        if key == "train" and args.backend == "numpy" and args.batch > 1:
+            runs[HALVES] = half_batch_train_steps(model, images, dlogits)
+        for name, values in timed_rounds(runs, args.repeats).items():
+            times.setdefault(name, {})[key] = values
     memory = {}
     if not args.no_memory and args.backend == "numpy":
-        for framework in times:
+        for framework in steps:
             memory[framework] = measure_memory(framework, args)
     print_table(args, times, names, memory)
 

@@ -10,6 +10,7 @@
     state_dicts  {name: array} dicts: strip_prefix, and the fit check before loading one
     files        atomic writes, the project's .npz (no pickle, JSON metadata), .npy memory maps
     heap         freed memory kept for the next temporary array (set once, on import)
+    lanes        independent pieces of work side by side on the host's cores: lanes, side_by_side
 
 The names below are the ones used everywhere; import the rest from their modules
 (`from numerics.files import save_npz`).

@@ -22,6 +22,7 @@ import math
 import numpy
 
 from numerics import array_module, check_float, check_shape, selected, to_device, to_host
+from numerics.lanes import lanes, pieces_of, side_by_side
 from numerics.state_dicts import load_state_into, strip_prefix
 from numerics.validation import InputError
 from resnet.bottleneck import EXPANSION, bottleneck_layers
@@ -36,6 +37,13 @@ BATCHNORM_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 # The stem: conv1 7x7, stride 2, padding 3, then max pooling 3x3, stride 2, padding 1.
 STEM_KERNEL, STEM_STRIDE = 7, 2  # padding: stem_padding(kernel, stride)
 POOL_KERNEL, POOL_STRIDE, POOL_PADDING = 3, 2, 1
+# Each piece of a batch run side by side (numerics.lanes) repeats the Python of every layer,
+# and the pieces take turns at the interpreter: a piece needs about this many multiply-adds per
+# convolution before the second core gains more than that costs. Measured on 2 cores
+# (benchmarks/resnet50_speed.py --share-any-batch): ResNet50 at 64 x 64 took 1.56, 1.25 and 0.89
+# times one piece's time in two pieces of 1, 2 and 4 pictures (6, 13 and 25 million a
+# convolution); at 224 x 224, 4 pictures a piece (310 million), 0.72 to 0.95.
+MIN_PIECE_MULTIPLY_ADDS = 20e6
 
 
 def stem_padding(kernel, stride):
@@ -135,8 +143,9 @@ class ResNet:
             raise InputError(f"x must have the model's dtype {self.dtype}, got {x.dtype}")
         return self.xp.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
-    def _trunk_forward(self, x, train, keep_cache, maps=None, grid=None):
-        """x: (N, C_in, H, W) -> pooled features (N, C_last) and every layer's cache (or None).
+    def _trunk_forward(self, h, train, keep_cache, maps=None, grid=None):
+        """h: (N, H, W, C_in), the checked input channels-last (_check_input) -> pooled
+        features (N, C_last) and every layer's cache (or None).
 
         Without keep_cache each layer's cache is dropped at once, so activations are freed
         as soon as the next layer has read them. maps: a dict to receive the channels-last
@@ -148,7 +157,6 @@ class ResNet:
             if keep_cache:
                 caches.append(cache)
 
-        h = self._check_input(x)
         stem = self._unit("", "conv1", "bn1")
         h, cache = conv_bn_forward(h, *stem, self.stem_stride, self.stem_padding, train)
         keep(cache)
@@ -192,7 +200,7 @@ class ResNet:
         channels first like torchvision's, and the logits (N, num_classes) that forward gives.
         """
         maps = {}
-        features, _ = self._trunk_forward(x, train=False, keep_cache=False, maps=maps)
+        features, _ = self._trunk_forward(self._check_input(x), train=False, keep_cache=False, maps=maps)
         logits, _ = linear_forward(features, self.params["fc.weight"], self.params["fc.bias"])
         maps = {name: self.xp.ascontiguousarray(h.transpose(0, 3, 1, 2)) for name, h in maps.items()}
         return maps, logits
@@ -219,10 +227,32 @@ class ResNet:
         last feature map onto grid x grid cells instead of pool_grid x pool_grid (7 keeps
         every cell of ResNet50's 7 x 7 map of a 224 x 224 picture).
         Returns (N, feature_size), 2048 for ResNet50; with grid, (N, grid^2 C_last).
+        In eval mode without keep_cache the pictures are shared among the host's cores.
         """
-        features, self._cache = self._trunk_forward(x, train, keep_cache, grid=grid)
+        h = self._check_input(x)
+        if train or keep_cache:
+            features, self._cache = self._trunk_forward(h, train, keep_cache, grid=grid)
+        else:
+            features, self._cache = self._eval_features(h, grid), None
         self._fc_cache = None
         return features
+
+    def _eval_features(self, h, grid):
+        """Eval-mode features, nothing kept: each picture's features depend on it alone, so a
+        large batch is cut into one piece per core and the pieces run side by side
+        (numerics.lanes), each with at least MIN_PIECE_MULTIPLY_ADDS of work per convolution.
+
+        h: (N, H, W, C_in) channels-last. Returns (N, feature_size).
+        """
+        def features_of(piece):
+            return self._trunk_forward(piece, train=False, keep_cache=False, grid=grid)[0]
+
+        N, H, W, _ = h.shape
+        work = N * self.multiply_adds_per_convolution(math.isqrt(H * W))
+        pieces = pieces_of(h, max(1, min(lanes(self.xp), int(work // MIN_PIECE_MULTIPLY_ADDS))))
+        if len(pieces) <= 1:  # one core, a device, or too little work to share
+            return features_of(h)
+        return self.xp.concatenate(side_by_side(features_of, pieces))
 
     def backward_features(self, dfeatures, input_gradient=True):
         """Gradients of the last forward's (or features') pooled features; fills self.grads
@@ -244,6 +274,14 @@ class ResNet:
             dh, caches.pop(), in_place=True, input_gradient=input_gradient
         )
         return self.xp.ascontiguousarray(dx.transpose(0, 3, 1, 2)) if input_gradient else None
+
+    def multiply_adds_per_convolution(self, image_size):
+        """The mean multiply-adds of one convolution for one square picture of side image_size
+        (resnet.summary counts them layer by layer)."""
+        from resnet.summary import conv_layers  # imported here: summary reads this module
+
+        layers = conv_layers(self, image_size)
+        return sum(layer.multiply_adds for layer in layers) / len(layers)
 
     # --- state ------------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from numerics import numerical_gradient, rel_error, to_host
 from numerics.files import save_npz
 from numerics.gradcheck import assert_gradients_close
+from numerics.lanes import side_by_side
 from resnet import resnet, resnet50
 
 
@@ -232,3 +234,43 @@ def test_backward_without_the_input_gradient_gives_the_same_parameter_gradients(
     model.forward(x, train=True)
     assert model.backward(dlogits, input_gradient=False) is None
     assert all(rel_error(model.grads[name], grad) < 1e-12 for name, grad in full.items())
+
+
+@pytest.mark.parametrize("N", [1, 2, 3, 5])
+def test_eval_features_shared_among_cores_equal_each_pictures_own(xp, N, monkeypatch):
+    pieces_run = []
+
+    def counting_side_by_side(function, pieces):
+        pieces_run.append(len(pieces))
+        return side_by_side(function, pieces)
+
+    monkeypatch.setattr("resnet.model.side_by_side", counting_side_by_side)
+    monkeypatch.setattr("resnet.model.MIN_PIECE_MULTIPLY_ADDS", 1)  # share even a tiny model's work
+    model = tiny_model()
+    x = _images(xp, (N, 3, 16, 16))
+    with threadpool_limits(2, user_api="blas"):
+        features = model.features(x)
+        logits = model.forward(x, keep_cache=False)
+    one_by_one = xp.concatenate([model.features(x[k : k + 1]) for k in range(N)])
+    assert rel_error(features, one_by_one) < 1e-12
+    assert rel_error(logits, one_by_one @ model.params["fc.weight"].T + model.params["fc.bias"]) < 1e-12
+    # On the host, two BLAS threads make two pieces; a device keeps the batch whole.
+    assert pieces_run == ([] if N == 1 or xp is not np else [2, 2])
+
+
+def test_eval_features_keep_a_batch_whole_until_each_piece_has_enough_work(monkeypatch):
+    pieces_run = []
+    monkeypatch.setattr("resnet.model.side_by_side", lambda function, pieces: pieces_run.append(len(pieces))
+                        or [function(piece) for piece in pieces])
+    model = tiny_model()
+    # By hand: conv1 4x3x7x7 at 8x8, then two blocks (1x1, 3x3, 1x1 and the projection): 9 convolutions.
+    stem = 4 * 3 * 49 * 8 * 8
+    layer1 = (2 * 4 + 2 * 2 * 9 + 8 * 2 + 8 * 4) * 4 * 4
+    layer2 = (3 * 8 * 4 * 4 + 3 * 3 * 9 * 2 * 2 + 12 * 3 * 2 * 2 + 12 * 8 * 2 * 2)
+    per_convolution = (stem + layer1 + layer2) / 9
+    assert model.multiply_adds_per_convolution(16) == pytest.approx(per_convolution, rel=1e-15)
+    monkeypatch.setattr("resnet.model.MIN_PIECE_MULTIPLY_ADDS", 3 * per_convolution)
+    with threadpool_limits(2, user_api="blas"):
+        for N in (1, 5, 6, 9):
+            model.features(_images(np, (N, 3, 16, 16)))
+    assert pieces_run == [2, 2]  # 6 and 9 pictures: two pieces of at least 3

@@ -201,6 +201,7 @@ def test_resnet50_eval_logits_through_winograd_match_torch_in_float32(xp, monkey
     original, calls = winograd.conv3x3_forward, []
     monkeypatch.setattr(winograd, "conv3x3_forward", lambda *args: calls.append(1) or original(*args))
     x = np.random.default_rng(11).standard_normal((2, 3, 224, 224)).astype(np.float32)
+    monkeypatch.setattr("resnet.model.lanes", lambda xp: 1)  # one piece of 2 pictures: winograd.pays needs 2
     logits = model.forward(xp.asarray(x), keep_cache=False)
     with torch.no_grad():
         expected = torch_resnet50.resnet(_torch_state(model), torch.tensor(x), train=False).numpy()
