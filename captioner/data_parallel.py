@@ -36,6 +36,7 @@ from captioner.encoder import build_encoder
 from captioner.model import Captioner
 from captioner.vocabulary import trim_padding
 from numerics import on_device, selected, selected_name, use
+from numerics.lanes import piece_bounds
 from numerics.validation import InputError
 
 ALIGNMENT = 64  # bytes: each shared array starts on its own cache line
@@ -93,11 +94,10 @@ def shares_of(batch_size, image_of_caption, workers):
     (fewer than `workers` when the batch has fewer images).
 
     batch_size: B pictures; image_of_caption: (P,) host ints in [0, B), the picture of each caption.
-    Each share is a run of consecutive pictures with all of their captions.
+    Each share is a run of consecutive pictures (numerics.lanes.piece_bounds) with all of their captions.
     """
-    bounds = numpy.linspace(0, batch_size, min(workers, batch_size) + 1).round().astype(int)
     return [(first, end, numpy.flatnonzero((image_of_caption >= first) & (image_of_caption < end)))
-            for first, end in zip(bounds[:-1], bounds[1:])]
+            for first, end in piece_bounds(batch_size, workers)]
 
 
 class DataParallel:

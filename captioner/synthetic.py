@@ -36,6 +36,7 @@ import numpy
 from PIL import Image, ImageDraw
 
 from numerics.files import write_text
+from numerics.lanes import piece_bounds
 from numerics.validation import InputError
 
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
@@ -160,13 +161,12 @@ def make_split(name, count, image_size=64, seed=0, captions_per_image=5, workers
     """
     _check_arguments(name, count, image_size, captions_per_image, workers)
     processes = max(1, min(workers, count // PICTURES_PER_PROCESS))
-    bounds = numpy.linspace(0, count, processes + 1).round().astype(int).tolist()
     runs = [(name, first, end, image_size, seed, captions_per_image)
-            for first, end in zip(bounds, bounds[1:])]
+            for first, end in piece_bounds(count, processes)]
     shape = (count, image_size, image_size, 3)
     if processes == 1:
         images = numpy.empty(shape, dtype=numpy.uint8)
-        drawn = [_draw(images, *runs[0])]
+        drawn = [_draw(images, *run) for run in runs]  # none for an empty split
     else:  # fresh interpreters (spawn), as captioner.data_parallel's helpers
         context = multiprocessing.get_context("spawn")
         memory = context.RawArray("B", math.prod(shape))

@@ -38,12 +38,16 @@ def lanes(xp):
     return 1 if on_device(xp) else max(1, _blas_threads(_blas()))
 
 
-def pieces_of(batch, count):
-    """batch cut along its first axis into at most `count` runs of nearly equal length (none
-    empty). batch: (N, ...). Returns a list of views."""
-    N = batch.shape[0]
+def piece_bounds(N, count):
+    """N rows cut into at most `count` runs of nearly equal length, none empty, in order.
+    Returns a list of (start, stop)."""
     bounds = [N * k // count for k in range(count + 1)]
-    return [batch[start:stop] for start, stop in zip(bounds, bounds[1:]) if stop > start]
+    return [(start, stop) for start, stop in zip(bounds, bounds[1:]) if stop > start]
+
+
+def pieces_of(batch, count):
+    """batch: (N, ...) cut along its first axis as piece_bounds cuts N. Returns a list of views."""
+    return [batch[start:stop] for start, stop in piece_bounds(batch.shape[0], count)]
 
 
 def side_by_side(function, pieces):
